@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from comptoir.routing.services import team_get_or_create
+
+from .models import ApiToken, User
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def agent_create(
+    *,
+    email: str,
+    name: str,
+    team_name: str,
+    level: int = 1,
+    password: str | None = None,
+    is_superuser: bool = False,
+) -> User:
+    """Create (or update) an agent and put them in their team, creating the team if needed."""
+    team = team_get_or_create(name=team_name)
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        user = User.objects.create_user(email=email, password=password, name=name)
+    elif password:
+        user.set_password(password)
+    user.name = name
+    user.level = level
+    user.is_agent = True
+    user.is_staff = True
+    if is_superuser:
+        user.is_superuser = True
+    user.save()
+    user.teams.add(team)
+    return user
+
+
+@transaction.atomic
+def api_token_create(*, user: User) -> str:
+    """Return a new token; shown once, only its hash is kept."""
+    key = "cpt_" + secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, key_hash=_hash(key), prefix=key[:10])
+    return key
+
+
+def api_token_authenticate(*, key: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked_at__isnull=True).first()
+    )
+    if token is None or not token.user.is_active or not token.user.is_agent:
+        return None
+    now = timezone.now()
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+        # Bounded write rate: at most one "last used" update per token every five minutes.
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

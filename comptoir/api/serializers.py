@@ -1,0 +1,53 @@
+"""Plain dicts for the API schemas: one place that decides what a ticket looks like outside."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from comptoir.tickets.models import Message, Ticket, TicketEvent
+
+
+def ticket(t: Ticket) -> dict[str, Any]:
+    return {
+        "reference": t.reference,
+        "subject": t.subject,
+        "status": t.status,
+        "priority": t.priority,
+        "category": t.category.slug if t.category_id else None,
+        "team": t.team.name if t.team_id else None,
+        "assignee": t.assignee.email if t.assignee_id else None,
+        "channel": t.channel,
+        "language": t.language,
+        "customer": {"id": t.customer_id, "name": t.customer.name},
+        "version": t.version,
+        "created_at": t.created_at,
+        "updated_at": t.updated_at,
+    }
+
+
+def message(m: Message) -> dict[str, Any]:
+    return {
+        "id": m.pk,
+        "visibility": "internal" if m.kind == Message.Kind.INTERNAL else "public",
+        "kind": m.kind,
+        "author": (m.author.email if m.author_id else None),
+        "channel": m.channel,
+        "body": m.body,
+        "configuration_items": [c.name for c in m.configuration_items.all()],
+        "attachments": [
+            {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size}
+            for a in m.attachments.all()
+        ],
+        "created_at": m.created_at,
+    }
+
+
+def event(e: TicketEvent) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "actor": e.actor_label,
+        "field": e.field,
+        "old": e.old,
+        "new": e.new,
+        "created_at": e.created_at,
+    }

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from comptoir.accounts.services import agent_create, api_token_create
+
+
+class Command(BaseCommand):
+    help = "Manage agents: `agent add EMAIL --name NAME --team TEAM [--level 1|2] [--token]`."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        sub = parser.add_subparsers(dest="action", required=True)
+        add = sub.add_parser("add", help="Create an agent (and the team if it does not exist).")
+        add.add_argument("email")
+        add.add_argument("--name", required=True)
+        add.add_argument("--team", required=True)
+        add.add_argument("--level", type=int, choices=[1, 2], default=1)
+        add.add_argument("--password", default=None, help="Login password for the desk.")
+        add.add_argument("--token", action="store_true", help="Print a new API token, alone, last.")
+
+    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        from comptoir.common.exceptions import DomainError
+
+        try:
+            user = agent_create(
+                email=opts["email"], name=opts["name"], team_name=opts["team"],
+                level=opts["level"], password=opts["password"],
+            )  # fmt: skip
+        except DomainError as exc:
+            raise CommandError(exc.message) from exc
+        self.stdout.write(f"Agent {user.email} in team {opts['team']} (level {user.level}).")
+        if opts["token"]:
+            self.stdout.write(api_token_create(user=user))

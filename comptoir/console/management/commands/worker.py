@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import threading
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the background task worker (and the outbox safety sweep) alone."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--interval", type=float, default=0.5)
+        parser.add_argument("--sweep-every", type=float, default=60.0)
+
+    def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        from comptoir.console.workers import _sweep_forever, make_task_worker
+
+        stop = threading.Event()
+        threading.Thread(target=_sweep_forever, args=(stop, opts["sweep_every"]), daemon=True).start()
+        worker = make_task_worker(interval=opts["interval"])
+        worker.configure_signals()
+        self.stdout.write("Comptoir worker started.")
+        try:
+            worker.run()
+        finally:
+            stop.set()

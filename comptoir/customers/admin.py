@@ -1,0 +1,15 @@
+from django.contrib import admin
+
+from .models import Customer, Identity
+
+
+class IdentityInline(admin.TabularInline):
+    model = Identity
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ("id", "name", "language", "created_at")
+    search_fields = ("name", "identities__value")
+    inlines = [IdentityInline]

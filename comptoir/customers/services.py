@@ -1,0 +1,110 @@
+"""Identify customers from what a channel knows about them, creating them on first contact."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from comptoir.common.exceptions import InvalidInput
+
+from .models import Customer, Identity
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    name: str = ""
+    email: str | None = None
+    phone: str | None = None
+    account: str | None = None
+    language: str | None = None
+
+
+def normalize_email(value: str) -> str:
+    value = value.strip()
+    try:
+        validate_email(value)
+    except ValidationError as exc:
+        raise InvalidInput(_("Enter a valid email address."), field="email") from exc
+    local, _sep, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}".lower()
+
+
+def normalize_phone(value: str) -> str:
+    """E.164, reading national numbers in the configured default region."""
+    region = getattr(settings, "COMPTOIR_PHONE_REGION", "CA")
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(_("Enter a valid phone number."), field="phone") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(_("Enter a valid phone number."), field="phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def normalize_account(value: str) -> str:
+    value = value.strip()
+    if not value or len(value) > 64:
+        raise InvalidInput(_("Enter a valid account number."), field="account")
+    return value
+
+
+def identities_of(data: CustomerData) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if data.email:
+        found.append((Identity.Kind.EMAIL, normalize_email(data.email)))
+    if data.phone:
+        found.append((Identity.Kind.PHONE, normalize_phone(data.phone)))
+    if data.account:
+        found.append((Identity.Kind.ACCOUNT, normalize_account(data.account)))
+    return found
+
+
+def customer_identify_or_create(*, data: CustomerData) -> tuple[Customer, bool]:
+    """The customer that any given identity belongs to, else a new one holding all of them.
+
+    Identities not yet known are attached to the customer found, so the next contact by any of
+    them lands on the same timeline. Must run inside the caller's transaction.
+    """
+    idents = identities_of(data)
+    if not idents:
+        raise InvalidInput(_("Give an email address or a phone number."), field="customer")
+    language = data.language if data.language in dict(Customer.Language.choices) else None
+    query = None
+    for kind, value in idents:
+        cond = Q(kind=kind, value=value)
+        query = cond if query is None else query | cond
+    existing = list(Identity.objects.filter(query).select_related("customer"))
+    created = False
+    if existing:
+        # Email first, then phone, then account: the most specific identity wins.
+        order = {Identity.Kind.EMAIL: 0, Identity.Kind.PHONE: 1, Identity.Kind.ACCOUNT: 2}
+        existing.sort(key=lambda i: order[i.kind])
+        customer = existing[0].customer
+        known = {(i.kind, i.value) for i in existing}
+        updates = []
+        if data.name and not customer.name:
+            customer.name = data.name[:200]
+            updates.append("name")
+        if updates:
+            customer.save(update_fields=[*updates, "updated_at"])
+    else:
+        customer = Customer.objects.create(name=data.name[:200], language=language or Customer.Language.EN)
+        known = set()
+        created = True
+    for kind, value in idents:
+        if (kind, value) in known:
+            continue
+        try:
+            with transaction.atomic():
+                Identity.objects.create(customer=customer, kind=kind, value=value)
+        except IntegrityError:
+            # Created by a concurrent request, or owned by another customer: never steal it.
+            continue
+    return customer, created

@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.accounts.selectors import agent_list
+from comptoir.routing.selectors import team_list
+from comptoir.tickets.models import Ticket
+from comptoir.tickets.selectors import category_list
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(label=_("Email"), max_length=254)
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea, max_length=100_000)
+    internal = forms.BooleanField(label=_("Internal note (not sent to the customer)"), required=False)
+    configuration_items = forms.CharField(
+        label=_("Configuration items named (comma-separated)"), required=False, max_length=1000
+    )
+    attachment = forms.FileField(label=_("Attachment"), required=False)
+
+    def clean_configuration_items(self) -> list[str]:
+        raw = self.cleaned_data.get("configuration_items") or ""
+        return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+class UpdateForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Status"), choices=Ticket.Status.choices)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Ticket.Priority.choices)
+    team = forms.ModelChoiceField(label=_("Team"), queryset=None, required=False)
+    assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
+    category = forms.TypedChoiceField(label=_("Category"), required=False, choices=())
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = team_list()
+        self.fields["assignee"].queryset = agent_list()
+        self.fields["category"].choices = [("", "—")] + [(c.slug, str(c)) for c in category_list()]

@@ -1,0 +1,172 @@
+"""Agent pages. Thin: parse the form, call one service or selector, render."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from comptoir.accounts.selectors import agent_team_ids
+from comptoir.common.exceptions import DomainError
+from comptoir.common.net import ratelimit_key
+from comptoir.outbox.selectors import captured_email_list, delivery_list
+from comptoir.portal.forms import incoming_files
+from comptoir.portal.views import attachment_response
+from comptoir.tickets import selectors as tickets
+from comptoir.tickets.services import ticket_agent_message, ticket_update
+
+from .forms import LoginForm, MessageForm, UpdateForm
+
+
+def agent_required(view):  # type: ignore[no-untyped-def]
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not (request.user.is_agent or request.user.is_superuser):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+class LoginView(auth_views.LoginView):
+    """Login throttled per client address and per account name, same answer either way."""
+
+    template_name = "desk/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        rate = settings.COMPTOIR_LOGIN_RATE
+        by_ip = is_ratelimited(request, group="login-ip", key=ratelimit_key, rate=rate, increment=True)
+        by_user = is_ratelimited(request, group="login-user", key="post:username", rate=rate, increment=True)
+        if by_ip or by_user:
+            form = self.get_form()
+            form.errors.clear()
+            context = self.get_context_data(form=form)
+            context["throttled"] = _("Too many login attempts. Please wait a minute and try again.")
+            return render(request, self.template_name, context, status=429)
+        return super().post(request, *args, **kwargs)
+
+
+@agent_required
+def queue(request: HttpRequest) -> HttpResponse:
+    scope = request.GET.get("scope", "team")
+    team_ids = None if scope == "all" else agent_team_ids(user=request.user)
+    page = tickets.ticket_queue(
+        actor=request.user, team_ids=team_ids, cursor=request.GET.get("cursor") or None
+    )
+    template = "desk/queue.html#rows" if request.htmx else "desk/queue.html"
+    return render(request, template, {"page": page, "scope": scope})
+
+
+def _ticket_context(request: HttpRequest, ticket, **extra):  # type: ignore[no-untyped-def]
+    return {
+        "ticket": ticket,
+        "messages_list": tickets.ticket_messages(ticket=ticket, public_only=False),
+        "history": tickets.ticket_history(ticket=ticket),
+        "other_tickets": tickets.customer_tickets(customer_id=ticket.customer_id, exclude_id=ticket.pk),
+        "identities": list(ticket.customer.identities.all()),
+        "message_form": extra.pop("message_form", None) or MessageForm(),
+        "update_form": extra.pop("update_form", None)
+        or UpdateForm(
+            initial={
+                "version": ticket.version,
+                "status": ticket.status,
+                "priority": ticket.priority,
+                "team": ticket.team_id,
+                "assignee": ticket.assignee_id,
+                "category": ticket.category.slug if ticket.category_id else "",
+            }
+        ),  # fmt: skip
+        **extra,
+    }
+
+
+def _get(request: HttpRequest, reference: str):  # type: ignore[no-untyped-def]
+    try:
+        return tickets.ticket_get(actor=request.user, reference=reference)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+
+
+@agent_required
+def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = _get(request, reference)
+    return render(request, "desk/ticket.html", _ticket_context(request, ticket))
+
+
+@agent_required
+@require_POST
+def ticket_message(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = _get(request, reference)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            ticket_agent_message(
+                ticket=ticket, actor=request.user, body=form.cleaned_data["body"],
+                internal=form.cleaned_data["internal"],
+                configuration_items=form.cleaned_data["configuration_items"],
+                files=incoming_files(request.FILES.getlist("attachment")),
+            )  # fmt: skip
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            note = form.cleaned_data["internal"]
+            messages.success(request, _("Internal note added.") if note else _("Reply sent."))
+            return redirect("desk:ticket", reference=reference)
+    ctx = _ticket_context(request, ticket, message_form=form)
+    return render(request, "desk/ticket.html", ctx, status=400)
+
+
+@agent_required
+@require_POST
+def ticket_change(request: HttpRequest, reference: str) -> HttpResponse:
+    ticket = _get(request, reference)
+    form = UpdateForm(request.POST)
+    status = 400
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            ticket_update(
+                ticket_id=ticket.pk, actor=request.user, version=d["version"],
+                status=d["status"], priority=d["priority"], team=d["team"],
+                assignee=d["assignee"],
+                category=tickets.category_get(slug=d["category"]) if d["category"] else None,
+            )  # fmt: skip
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status_code
+        else:
+            messages.success(request, _("Ticket updated."))
+            return redirect("desk:ticket", reference=reference)
+    ticket = _get(request, reference)
+    return render(
+        request,
+        "desk/ticket.html",
+        _ticket_context(request, ticket, update_form=form, conflict=status == 409),
+        status=status,
+    )  # noqa: E501
+
+
+@agent_required
+def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
+    try:
+        att = tickets.attachment_for_agent(actor=request.user, attachment_id=attachment_id)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    return attachment_response(att)
+
+
+@agent_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    context = {"deliveries": delivery_list(), "captured": captured_email_list()}
+    return render(request, "desk/outbox.html", context)

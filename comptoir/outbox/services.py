@@ -1,0 +1,154 @@
+"""The persistent outbox: enqueue inside the business transaction, deliver after commit."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .models import Delivery
+
+logger = logging.getLogger("comptoir.outbox")
+
+
+def make_message_id(key: str) -> str:
+    domain = urlsplit(settings.BASE_URL).hostname or "comptoir.localhost"
+    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{key}".encode()).hexdigest()[:32]
+    return f"<{digest}@{domain}>"
+
+
+def delivery_enqueue(
+    *,
+    key: str,
+    kind: str,
+    recipient: str,
+    subject: str,
+    body: str,
+    ticket_id: int | None = None,
+    headers: dict[str, str] | None = None,
+    attachment_ids: list[int] | None = None,
+) -> Delivery:
+    """Record a delivery once per ``key`` and schedule its send for after the commit."""
+    # Subjects come partly from customers: no line breaks may reach a header (CVE-2024-6923).
+    clean_subject = " ".join(subject.split())[:300]
+    delivery, created = Delivery.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "kind": kind,
+            "recipient": recipient,
+            "subject": clean_subject,
+            "body": body,
+            "message_id": make_message_id(key),
+            "headers": headers or {},
+            "attachment_ids": attachment_ids or [],
+            "ticket_id": ticket_id,
+            "next_attempt_at": timezone.now(),
+        },
+    )
+    if created:
+        transaction.on_commit(lambda: _schedule(delivery.pk))
+    return delivery
+
+
+def _schedule(delivery_id: int, *, run_after=None) -> None:  # type: ignore[no-untyped-def]
+    from .tasks import delivery_send_task
+
+    task = delivery_send_task.using(run_after=run_after) if run_after else delivery_send_task
+    try:
+        task.enqueue(delivery_id=delivery_id)
+    except Exception:  # the periodic sweep will pick the delivery up
+        logger.exception("could not enqueue delivery %s; the sweep will retry", delivery_id)
+
+
+def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return all(500 <= c < 600 for c in codes)
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return 500 <= exc.smtp_code < 600
+    return False
+
+
+def _build(delivery: Delivery) -> EmailMessage:
+    headers = {"Message-ID": delivery.message_id, "Auto-Submitted": "auto-generated"}
+    if delivery.kind == Delivery.Kind.REPLY:
+        headers.pop("Auto-Submitted")
+    headers.update(delivery.headers)
+    message = EmailMessage(
+        subject=delivery.subject,
+        body=delivery.body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[delivery.recipient],
+        headers=headers,
+    )
+    if delivery.attachment_ids:
+        from comptoir.tickets.models import Attachment
+
+        for att in Attachment.objects.filter(pk__in=delivery.attachment_ids):
+            with att.file.open("rb") as fh:
+                message.attach(att.filename, fh.read(), att.content_type)
+    return message
+
+
+def delivery_send(*, delivery_id: int) -> Delivery | None:
+    """Send one delivery if it is due; safe to call twice (a sent delivery is left alone)."""
+    now = timezone.now()
+    # Claim: only one worker moves a delivery from pending to sending.
+    claimed = Delivery.objects.filter(
+        pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
+    ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
+    delivery = Delivery.objects.filter(pk=delivery_id).first()
+    if not claimed or delivery is None:
+        return delivery
+    try:
+        with get_connection(fail_silently=False) as connection:
+            connection.send_messages([_build(delivery)])
+    except (TimeoutError, smtplib.SMTPException, OSError) as exc:
+        delay = settings.COMPTOIR_OUTBOX_BACKOFF
+        permanent = _is_permanent(exc) or delivery.attempts > len(delay)
+        # Keep the reason, never credentials: smtplib errors carry server text only.
+        reason = f"{type(exc).__name__}: {exc}"[:1000]
+        if permanent:
+            Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=reason)
+            logger.warning("delivery %s failed permanently: %s", delivery.pk, reason)
+        else:
+            when = timezone.now() + timedelta(seconds=delay[delivery.attempts - 1])
+            Delivery.objects.filter(pk=delivery.pk).update(
+                status=Delivery.Status.PENDING, last_error=reason, next_attempt_at=when
+            )
+            _schedule(delivery.pk, run_after=when)
+        delivery.refresh_from_db()
+        return delivery
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    delivery.refresh_from_db()
+    return delivery
+
+
+def delivery_sweep(*, stale_after: int = 300) -> int:
+    """Safety net run periodically: send what is due, and re-arm sends a crash left half-done.
+
+    A delivery stuck in ``sending`` for longer than ``stale_after`` seconds was interrupted (the
+    process died mid-send); it goes back to pending and is sent again with the same Message-ID.
+    """
+    now = timezone.now()
+    Delivery.objects.filter(
+        status=Delivery.Status.SENDING, next_attempt_at__lt=now - timedelta(seconds=stale_after)
+    ).update(status=Delivery.Status.PENDING)
+    due = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for pk in due:
+        delivery_send(delivery_id=pk)
+    return len(due)

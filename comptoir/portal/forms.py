@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.tickets.files import IncomingFile
+
+
+def incoming_files(uploaded) -> tuple[IncomingFile, ...]:  # type: ignore[no-untyped-def]
+    """Read uploads into memory only up to the limit; the service gives the user-facing refusal."""
+    from django.conf import settings
+
+    files = []
+    for f in uploaded or []:
+        if f.size > settings.COMPTOIR_MAX_ATTACHMENT_BYTES:
+            # Do not read it: keep one byte over the limit so validation names the real problem.
+            content = f.read(settings.COMPTOIR_MAX_ATTACHMENT_BYTES + 1)
+        else:
+            content = f.read()
+        files.append(IncomingFile(name=f.name, content=content, declared_type=f.content_type or ""))
+    return tuple(files)
+
+
+class RequestForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=20000)
+    attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
+    submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if not data.get("email") and not data.get("phone"):
+            raise forms.ValidationError(_("Give an email address or a phone number."))
+        return data
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(label=_("Your reply"), widget=forms.Textarea, max_length=20000)
+    attachment = forms.FileField(label=_("Attachment (optional)"), required=False)

@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from comptoir.common.models import BaseModel
+
+
+class Team(BaseModel):
+    class Level(models.IntegerChoices):
+        L1 = 1, _("Level 1")
+        L2 = 2, _("Level 2")
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level, default=Level.L1)
+
+    class Meta:
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,11 @@
+from comptoir.common.exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge
+
+__all__ = ["Conflict", "InvalidInput", "NotFound", "PayloadTooLarge", "AttachmentRefused"]
+
+
+class AttachmentRefused(InvalidInput):
+    """An uploaded file broke a size or type rule; the message says which, in the user's language."""
+
+
+class AttachmentTooLarge(AttachmentRefused, PayloadTooLarge):
+    status_code = 413

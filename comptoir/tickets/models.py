@@ -1,0 +1,218 @@
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from comptoir.common.models import BaseModel
+
+
+class Channel(models.TextChoices):
+    WEB = "web", _("Web form")
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+    CHAT = "chat", _("Chat")
+    PHONE = "phone", _("Phone")
+    API = "api", _("API")
+
+
+class Category(models.Model):
+    slug = models.SlugField(_("slug"), max_length=50, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_fr if (get_language() or "en").startswith("fr") else self.name_en
+
+
+class Ticket(BaseModel):
+    class Status(models.TextChoices):
+        NEW = "new", pgettext_lazy("ticket status", "New")
+        OPEN = "open", pgettext_lazy("ticket status", "Open")
+        WAITING_CUSTOMER = "waiting_customer", pgettext_lazy("ticket status", "Waiting on customer")
+        WAITING_INTERNAL = "waiting_internal", pgettext_lazy("ticket status", "Waiting internally")
+        RESOLVED = "resolved", pgettext_lazy("ticket status", "Resolved")
+        CLOSED = "closed", pgettext_lazy("ticket status", "Closed")
+
+    class Priority(models.TextChoices):
+        P1 = "P1", _("P1 – critical")
+        P2 = "P2", _("P2 – high")
+        P3 = "P3", _("P3 – normal")
+        P4 = "P4", _("P4 – low")
+
+    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_CUSTOMER, Status.WAITING_INTERNAL)
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    subject = models.CharField(_("subject"), max_length=255)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.NEW)
+    is_open = models.BooleanField(_("open"), default=True)
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority, default=Priority.P3)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    team = models.ForeignKey(
+        "routing.Team", verbose_name=_("team"), on_delete=models.PROTECT, null=True, blank=True
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        related_name="tickets",
+    )
+    channel = models.CharField(_("origin channel"), max_length=10, choices=Channel)
+    language = models.CharField(_("language"), max_length=8, default="en")
+    version = models.PositiveIntegerField(_("version"), default=1)
+    tracking_uid = models.UUIDField(_("tracking id"), default=uuid.uuid4, unique=True)
+    first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            # Desk queue: a team's open tickets, most urgent first.
+            models.Index(fields=["team", "is_open", "priority", "created_at", "id"], name="ticket_queue_idx"),
+            models.Index(fields=["is_open", "priority", "created_at", "id"], name="ticket_open_urgent_idx"),
+            # API list filters, newest first.
+            models.Index(fields=["status", "-id"], name="ticket_status_idx"),
+            models.Index(fields=["team", "-id"], name="ticket_team_idx"),
+            models.Index(fields=["assignee", "-id"], name="ticket_assignee_idx"),
+            models.Index(fields=["customer", "-id"], name="ticket_customer_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+
+class ConfigurationItem(models.Model):
+    """Something the organisation runs (a server, a meter, a service) that notes can name."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("configuration item")
+        verbose_name_plural = _("configuration items")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Message(models.Model):
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Customer message")
+        PUBLIC = "public", _("Public reply")
+        INTERNAL = "internal", _("Internal note")
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    body = models.TextField(_("body"))
+    body_html = models.TextField(_("sanitised HTML body"), blank=True)
+    configuration_items = models.ManyToManyField(
+        ConfigurationItem, verbose_name=_("configuration items"), blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="message_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.kind != self.Kind.INTERNAL
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # The stored name is generated; the customer's name never reaches the filesystem.
+    return f"{instance.ticket_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    message = models.ForeignKey(
+        Message, verbose_name=_("message"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    filename = models.CharField(_("file name"), max_length=160)
+    content_type = models.CharField(_("content type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class TicketEvent(models.Model):
+    """Append-only history: one row per changed field, written with the change."""
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+    )
+    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+    field = models.CharField(_("field"), max_length=40)
+    old = models.TextField(_("old value"), blank=True)
+    new = models.TextField(_("new value"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+        indexes = [models.Index(fields=["ticket", "id"], name="event_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.old} → {self.new}"
+
+    def save(self, *args, **kwargs) -> None:  # noqa: D401
+        if self.pk is not None:
+            raise ValueError("Ticket events are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise ValueError("Ticket events are append-only.")

@@ -1,0 +1,90 @@
+"""What a ticket tells its customer, rendered in the customer's language and left in the outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from comptoir.customers.models import Identity
+from comptoir.outbox.models import Delivery
+from comptoir.outbox.services import delivery_enqueue, make_message_id
+
+from .models import Attachment, Message, Ticket
+from .tracking import tracking_url
+
+# A flood of requests naming one address must not turn Comptoir into a mail cannon.
+ACK_LIMIT_PER_HOUR = 20
+
+
+def _customer_email(ticket: Ticket) -> str | None:
+    return (
+        Identity.objects.filter(customer_id=ticket.customer_id, kind=Identity.Kind.EMAIL)
+        .order_by("id")
+        .values_list("value", flat=True)
+        .first()
+    )
+
+
+def _language(ticket: Ticket) -> str:
+    return ticket.customer.language or ticket.language or "en"
+
+
+def ack_notify(*, ticket: Ticket) -> Delivery | None:
+    """Queue the acknowledgment: reference and tracking link, never the customer's own text."""
+    recipient = _customer_email(ticket)
+    if recipient is None:
+        return None
+    recent = Delivery.objects.filter(
+        recipient=recipient,
+        kind=Delivery.Kind.ACK,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+    if recent >= ACK_LIMIT_PER_HOUR:
+        return None
+    with translation.override(_language(ticket)):
+        context = {"ticket": ticket, "tracking_url": tracking_url(ticket.tracking_uid)}
+        subject = _("[%(reference)s] We received your request") % {"reference": ticket.reference}
+        body = render_to_string("tickets/email/ack.txt", context)
+    return delivery_enqueue(
+        key=f"ack:{ticket.pk}",
+        kind=Delivery.Kind.ACK,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        ticket_id=ticket.pk,
+    )
+
+
+def reply_notify(
+    *, ticket: Ticket, message: Message, attachments: Sequence[Attachment] = ()
+) -> Delivery | None:
+    """Email an agent's public reply, threaded under the acknowledgment."""
+    recipient = _customer_email(ticket)
+    if recipient is None:
+        return None
+    root = make_message_id(f"ack:{ticket.pk}")
+    with translation.override(_language(ticket)):
+        context = {
+            "ticket": ticket,
+            "message": message,
+            "tracking_url": tracking_url(ticket.tracking_uid),
+        }
+        subject = _("[%(reference)s] Re: %(subject)s") % {
+            "reference": ticket.reference,
+            "subject": ticket.subject,
+        }
+        body = render_to_string("tickets/email/reply.txt", context)
+    return delivery_enqueue(
+        key=f"reply:{message.pk}",
+        kind=Delivery.Kind.REPLY,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        ticket_id=ticket.pk,
+        headers={"In-Reply-To": root, "References": root},
+        attachment_ids=[a.pk for a in attachments],
+    )

@@ -1,0 +1,139 @@
+"""Ticket reads. Visibility is applied here, never in views."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.models import User
+from comptoir.common.exceptions import NotFound
+from comptoir.common.paging import Page, keyset_page
+
+from .models import Attachment, Message, Ticket, TicketEvent
+
+QUEUE_ORDER = ["priority", "created_at", "id"]
+LIST_ORDER = ["-id"]
+
+
+def ticket_visible_to(*, actor: User) -> QuerySet[Ticket]:
+    """Agents see every ticket (issue 2 default); anyone else sees none through this door."""
+    if actor.is_active and (actor.is_agent or actor.is_superuser):
+        return Ticket.objects.all()
+    return Ticket.objects.none()
+
+
+def ticket_get(*, actor: User, reference: str) -> Ticket:
+    ticket = (
+        ticket_visible_to(actor=actor)
+        .select_related("customer", "team", "assignee", "category")
+        .filter(reference=reference)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound(_("No such ticket."))
+    return ticket
+
+
+def ticket_list(
+    *,
+    actor: User,
+    status: str | None = None,
+    team_id: int | None = None,
+    assignee_id: int | None = None,
+    customer_id: int | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> Page:
+    qs = ticket_visible_to(actor=actor).select_related("customer", "team", "assignee", "category")
+    if status == "open":
+        qs = qs.filter(is_open=True)
+    elif status:
+        qs = qs.filter(status=status)
+    if team_id is not None:
+        qs = qs.filter(team_id=team_id)
+    if assignee_id is not None:
+        qs = qs.filter(assignee_id=assignee_id)
+    if customer_id is not None:
+        qs = qs.filter(customer_id=customer_id)
+    return keyset_page(qs, ordering=LIST_ORDER, cursor=cursor, limit=limit, key=lambda t: [t.pk])
+
+
+def ticket_queue(
+    *, actor: User, team_ids: list[int] | None, cursor: str | None = None, limit: int = 50
+) -> Page:
+    """Open tickets of the given teams (None: all), most urgent first (priority, then age)."""
+    qs = ticket_visible_to(actor=actor).filter(is_open=True)
+    if team_ids is not None:
+        qs = qs.filter(team_id__in=team_ids)
+    qs = qs.select_related("customer", "team", "assignee")
+    return keyset_page(
+        qs,
+        ordering=QUEUE_ORDER,
+        cursor=cursor,
+        limit=limit,
+        key=lambda t: [t.priority, t.created_at.isoformat(), t.pk],
+    )
+
+
+def ticket_messages(*, ticket: Ticket, public_only: bool) -> list[Message]:
+    qs = ticket.messages.select_related("author").prefetch_related(
+        "configuration_items", Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
+    )
+    if public_only:
+        qs = qs.exclude(kind=Message.Kind.INTERNAL)
+    return list(qs.order_by("created_at", "id"))
+
+
+def ticket_history(*, ticket: Ticket) -> list[TicketEvent]:
+    return list(ticket.events.order_by("id"))
+
+
+def ticket_for_tracking(*, uid: uuid.UUID) -> Ticket:
+    ticket = Ticket.objects.select_related("customer").filter(tracking_uid=uid).first()
+    if ticket is None:
+        raise NotFound(_("No such ticket."))
+    return ticket
+
+
+def customer_tickets(*, customer_id: int, exclude_id: int | None = None, limit: int = 20) -> list:
+    qs = Ticket.objects.filter(customer_id=customer_id).order_by("-id")
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return list(qs[:limit])
+
+
+def attachment_for_agent(*, actor: User, attachment_id: int) -> Attachment:
+    att = (
+        Attachment.objects.filter(pk=attachment_id, ticket__in=ticket_visible_to(actor=actor))
+        .select_related("message")
+        .first()
+    )
+    if att is None:
+        raise NotFound(_("No such file."))
+    return att
+
+
+def attachment_for_tracking(*, uid: uuid.UUID, attachment_id: int) -> Attachment:
+    """A file of this ticket that the customer may see (never one on an internal note)."""
+    att = (
+        Attachment.objects.filter(pk=attachment_id, ticket__tracking_uid=uid)
+        .exclude(message__kind=Message.Kind.INTERNAL)
+        .first()
+    )
+    if att is None:
+        raise NotFound(_("No such file."))
+    return att
+
+
+def category_get(*, slug: str):  # type: ignore[no-untyped-def]
+    from .models import Category
+
+    return Category.objects.filter(slug=slug).first()
+
+
+def category_list():  # type: ignore[no-untyped-def]
+    from .models import Category
+
+    return list(Category.objects.order_by("slug"))

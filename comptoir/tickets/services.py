@@ -1,0 +1,302 @@
+"""Ticket writes. Each service is one transaction that also writes the ticket's history."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.models import User
+from comptoir.customers.models import Customer
+from comptoir.routing.models import Team
+
+from . import notifications
+from .exceptions import Conflict, InvalidInput
+from .files import IncomingFile, validate_file
+from .models import Attachment, Category, ConfigurationItem, Message, Ticket, TicketEvent
+from .sanitize import sanitize_html
+
+MAX_BODY = 100_000
+
+
+def _label(actor: User | None, customer: Customer | None = None) -> str:
+    if actor is not None:
+        return actor.name or actor.email
+    if customer is not None:
+        return customer.name or _("Customer")
+    return "system"
+
+
+def event_record(
+    *, ticket: Ticket, actor: User | None, field: str, old: Any, new: Any, label: str = ""
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket,
+        actor=actor,
+        actor_label=label or _label(actor),
+        field=field,
+        old="" if old is None else str(old),
+        new="" if new is None else str(new),
+    )
+
+
+def _validate_files(files: Sequence[IncomingFile]) -> list[tuple[IncomingFile, str, str, str]]:
+    if len(files) > 10:
+        raise InvalidInput(_("Attach at most 10 files."), field="attachment")
+    return [(f, *validate_file(f)) for f in files]
+
+
+def _store_attachments(
+    *, ticket: Ticket, message: Message, checked: list[tuple[IncomingFile, str, str, str]]
+) -> list[Attachment]:
+    stored = []
+    for upload, name, content_type, digest in checked:
+        att = Attachment(
+            ticket=ticket,
+            message=message,
+            filename=name,
+            content_type=content_type,
+            size=len(upload.content),
+            sha256=digest,
+        )
+        att.file.save("upload", ContentFile(upload.content), save=False)
+        att.save()
+        stored.append(att)
+    return stored
+
+
+def _clean_text(text: str, *, field: str) -> str:
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        raise InvalidInput(_("This field is required."), field=field)
+    if len(text) > MAX_BODY:
+        raise InvalidInput(_("The message is too long."), field=field)
+    return text
+
+
+def ticket_create(
+    *,
+    customer: Customer,
+    subject: str,
+    body: str,
+    channel: str,
+    language: str,
+    body_html: str = "",
+    files: Sequence[IncomingFile] = (),
+    priority: str = Ticket.Priority.P3,
+    team: Team | None = None,
+    actor: User | None = None,
+) -> Ticket:
+    """Open a ticket with its first customer message. Runs inside intake's transaction."""
+    subject = " ".join((subject or "").split())[:255]
+    if not subject:
+        raise InvalidInput(_("This field is required."), field="subject")
+    body = _clean_text(body, field="body")
+    checked = _validate_files(files)
+    with transaction.atomic():
+        ticket = Ticket.objects.create(
+            reference="T" + secrets.token_hex(9),
+            subject=subject,
+            customer=customer,
+            channel=channel,
+            language=language,
+            priority=priority,
+            team=team,
+        )
+        # The human reference follows the row id: unique on every database without a lock.
+        ticket.reference = f"CPT-{ticket.pk:06d}"
+        Ticket.objects.filter(pk=ticket.pk).update(reference=ticket.reference)
+        message = Message.objects.create(
+            ticket=ticket,
+            kind=Message.Kind.CUSTOMER,
+            channel=channel,
+            body=body,
+            body_html=sanitize_html(body_html) if body_html else "",
+        )
+        stored = _store_attachments(ticket=ticket, message=message, checked=checked)
+        label = _label(actor, customer)
+        event_record(ticket=ticket, actor=actor, field="created", old="", new=channel, label=label)
+        for att in stored:
+            event_record(
+                ticket=ticket,
+                actor=actor,
+                field="attachment",
+                old="",
+                new=att.filename,
+                label=label,
+            )
+    return ticket
+
+
+@transaction.atomic
+def ticket_customer_reply(
+    *, ticket: Ticket, body: str, channel: str, files: Sequence[IncomingFile] = ()
+) -> Message:
+    """A customer writes on their ticket: the message joins it and a closed-ish ticket reopens."""
+    body = _clean_text(body, field="body")
+    checked = _validate_files(files)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    message = Message.objects.create(ticket=ticket, kind=Message.Kind.CUSTOMER, channel=channel, body=body)
+    stored = _store_attachments(ticket=ticket, message=message, checked=checked)
+    label = _label(None, ticket.customer)
+    if ticket.status in (Ticket.Status.WAITING_CUSTOMER, Ticket.Status.RESOLVED):
+        _set_fields(ticket=ticket, actor=None, changes={"status": Ticket.Status.OPEN}, label=label)
+    else:
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+    for att in stored:
+        event_record(ticket=ticket, actor=None, field="attachment", old="", new=att.filename, label=label)
+    return message
+
+
+def _configuration_items(names: Iterable[str]) -> list[ConfigurationItem]:
+    items = []
+    for raw in names:
+        name = " ".join(str(raw).split())[:120]
+        if name:
+            item, _created = ConfigurationItem.objects.get_or_create(name=name)
+            items.append(item)
+    return items
+
+
+@transaction.atomic
+def ticket_agent_message(
+    *,
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    internal: bool,
+    configuration_items: Sequence[str] = (),
+    files: Sequence[IncomingFile] = (),
+) -> Message:
+    """An agent's public reply (emailed to the customer) or internal note (never shown to them)."""
+    body = _clean_text(body, field="body")
+    checked = _validate_files(files)
+    ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=Message.Kind.INTERNAL if internal else Message.Kind.PUBLIC,
+        author=actor,
+        channel="web",
+        body=body,
+    )
+    items = _configuration_items(configuration_items)
+    if items:
+        message.configuration_items.add(*items)
+        for item in items:
+            event_record(ticket=ticket, actor=actor, field="configuration_item", old="", new=item)
+    stored = _store_attachments(ticket=ticket, message=message, checked=checked)
+    for att in stored:
+        event_record(ticket=ticket, actor=actor, field="attachment", old="", new=att.filename)
+    changes: dict[str, Any] = {}
+    if ticket.status == Ticket.Status.NEW:
+        changes["status"] = Ticket.Status.OPEN
+    if not internal and ticket.first_response_at is None:
+        Ticket.objects.filter(pk=ticket.pk).update(first_response_at=timezone.now())
+    if changes:
+        _set_fields(ticket=ticket, actor=actor, changes=changes)
+    else:
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now(), version=F("version") + 1)
+    if not internal:
+        notifications.reply_notify(ticket=ticket, message=message, attachments=stored)
+    return message
+
+
+def _set_fields(*, ticket: Ticket, actor: User | None, changes: dict[str, Any], label: str = "") -> Ticket:
+    """Apply changes, bump the version, and write one event per changed field."""
+    updates: dict[str, Any] = {}
+    for field, new in changes.items():
+        old = getattr(ticket, field)
+        if old == new:
+            continue
+        setattr(ticket, field, new)
+        updates[field] = new
+        event_record(
+            ticket=ticket,
+            actor=actor,
+            field=field,
+            old=_display(field, old),
+            new=_display(field, new),
+            label=label,
+        )
+    if not updates:
+        return ticket
+    if "status" in updates:
+        ticket.is_open = ticket.status in Ticket.OPEN_STATUSES
+        updates["is_open"] = ticket.is_open
+        if ticket.status == Ticket.Status.RESOLVED:
+            updates["resolved_at"] = timezone.now()
+    updates["updated_at"] = timezone.now()
+    Ticket.objects.filter(pk=ticket.pk).update(version=F("version") + 1, **updates)
+    ticket.version += 1
+    return ticket
+
+
+def _display(field: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, User):
+        return value.email
+    if isinstance(value, Team):
+        return value.name
+    if isinstance(value, Category):
+        return value.slug
+    return str(value)
+
+
+@transaction.atomic
+def ticket_update(
+    *,
+    ticket_id: int,
+    actor: User,
+    version: int,
+    status: str | None = None,
+    priority: str | None = None,
+    team: Team | None | object = ...,
+    assignee: User | None | object = ...,
+    category: Category | None | object = ...,
+) -> Ticket:
+    """Change triage fields if ``version`` is still current; a stale version is a conflict."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+    if ticket.version != version:
+        raise Conflict(
+            _(
+                "This ticket was changed by someone else while you were editing it "
+                "(version %(theirs)s, yours %(yours)s). Reload it to see their changes, "
+                "then apply yours again."
+            )
+            % {"theirs": ticket.version, "yours": version}
+        )
+    changes: dict[str, Any] = {}
+    if status is not None:
+        if status not in Ticket.Status.values:
+            raise InvalidInput(_("Unknown status."), field="status")
+        changes["status"] = status
+    if priority is not None:
+        if priority not in Ticket.Priority.values:
+            raise InvalidInput(_("Unknown priority."), field="priority")
+        changes["priority"] = priority
+    if team is not ...:
+        changes["team"] = team
+    if assignee is not ...:
+        if assignee is not None and not getattr(assignee, "is_agent", False):
+            raise InvalidInput(_("Tickets can only be assigned to agents."), field="assignee")
+        changes["assignee"] = assignee
+    if category is not ...:
+        changes["category"] = category
+    if changes:
+        _set_fields(ticket=ticket, actor=actor, changes=changes)
+    return ticket
+
+
+@transaction.atomic
+def category_ensure(*, slug: str, name_en: str, name_fr: str) -> Category:
+    category, _created = Category.objects.get_or_create(
+        slug=slug, defaults={"name_en": name_en, "name_fr": name_fr}
+    )
+    return category

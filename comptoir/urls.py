@@ -1,0 +1,44 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from comptoir.api.views import api
+from comptoir.desk import views as desk
+from comptoir.portal import views as portal
+
+portal_patterns = (
+    [
+        path("", portal.request_new, name="request_new"),
+        path("submitted/<str:token>/", portal.request_submitted, name="submitted"),
+        path("track/<str:token>/", portal.track, name="track"),
+        path(
+            "track/<str:token>/files/<int:attachment_id>/",
+            portal.track_attachment,
+            name="track_attachment",
+        ),
+    ],
+    "portal",
+)
+
+desk_patterns = (
+    [
+        path("login/", desk.LoginView.as_view(), name="login"),
+        path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+        path("", desk.queue, name="queue"),
+        path("tickets/<str:reference>/", desk.ticket_detail, name="ticket"),
+        path("tickets/<str:reference>/messages/", desk.ticket_message, name="ticket_message"),
+        path("tickets/<str:reference>/change/", desk.ticket_change, name="ticket_change"),
+        path("files/<int:attachment_id>/", desk.attachment, name="attachment"),
+        path("outbox/", desk.outbox, name="outbox"),
+    ],
+    "desk",
+)
+
+urlpatterns = [
+    path("", include(portal_patterns)),
+    path("desk/", include(desk_patterns)),
+    path("api/v1/", api.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from comptoir.accounts.services import api_token_create
+from comptoir.customers.services import CustomerData
+from comptoir.intake.services import InboundMessage, receive
+
+from .factories import AgentFactory, TeamFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated(settings, tmp_path):
+    """Files in a temporary folder, tasks run at enqueue, rate-limit counters reset."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="Support")
+
+
+@pytest.fixture
+def agent(db, team):
+    return AgentFactory(teams=[team])
+
+
+@pytest.fixture
+def api_client(agent) -> Client:
+    token = api_token_create(user=agent)
+    return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture
+def desk_client(agent) -> Client:
+    client = Client()
+    client.force_login(agent)
+    return client
+
+
+@pytest.fixture
+def make_ticket(db):
+    """Create a ticket through the real intake pipeline, as a channel would."""
+    counter = iter(range(10_000))
+
+    def make(*, email: str | None = None, subject: str = "Facture incorrecte", body: str = "Bonjour, ma facture est fausse.", language: str = "fr", **kw):  # noqa: E501
+        n = next(counter)
+        result = receive(
+            InboundMessage(
+                channel=kw.pop("channel", "web"),
+                customer=CustomerData(
+                    name=kw.pop("name", "Élodie Tremblay"),
+                    email=email or f"client{n}@example.test",
+                    phone=kw.pop("phone", None),
+                    language=language,
+                ),
+                subject=subject,
+                text=body,
+                language=language,
+                **kw,
+            )
+        )
+        return result.ticket
+
+    return make
