@@ -50,7 +50,14 @@ def make_ticket(db):
     """Create a ticket through the real intake pipeline, as a channel would."""
     counter = iter(range(10_000))
 
-    def make(*, email: str | None = None, subject: str = "Facture incorrecte", body: str = "Bonjour, ma facture est fausse.", language: str = "fr", **kw):  # noqa: E501
+    def make(
+        *,
+        email: str | None = None,
+        subject: str = "Facture incorrecte",
+        body: str = "Bonjour, ma facture est fausse.",
+        language: str = "fr",
+        **kw,
+    ):  # noqa: E501
         n = next(counter)
         result = receive(
             InboundMessage(

@@ -123,16 +123,24 @@ def test_list_keyset_pagination_and_filters(api_client, make_ticket, agent):
     assert api_client.get("/api/v1/tickets?cursor=%%%").status_code == 422
 
 
-def test_messages_history_and_configuration_items(api_client, make_ticket, mailoutbox, django_capture_on_commit_callbacks):  # noqa: E501
+def test_messages_history_and_configuration_items(
+    api_client, make_ticket, mailoutbox, django_capture_on_commit_callbacks
+):  # noqa: E501
     ticket = make_ticket(email="zoe@example.test")
     mailoutbox.clear()
     ref = f"/api/v1/tickets/{ticket.reference}"
     with django_capture_on_commit_callbacks(execute=True):
-        note = post(api_client, ref + "/messages", {"body": "Vu sur le poste", "visibility": "internal", "configuration_items": ["srv-web-01"]})  # noqa: E501
+        note = post(
+            api_client,
+            ref + "/messages",
+            {"body": "Vu sur le poste", "visibility": "internal", "configuration_items": ["srv-web-01"]},
+        )  # noqa: E501
     assert note.status_code == 201 and note.json()["configuration_items"] == ["srv-web-01"]
     assert mailoutbox == []  # an internal note is never mailed
     with django_capture_on_commit_callbacks(execute=True):
-        reply = post(api_client, ref + "/messages", {"body": "Nous corrigeons votre facture.", "visibility": "public"})  # noqa: E501
+        reply = post(
+            api_client, ref + "/messages", {"body": "Nous corrigeons votre facture.", "visibility": "public"}
+        )  # noqa: E501
     assert reply.status_code == 201
     assert [m.to for m in mailoutbox] == [["zoe@example.test"]]
     assert "Nous corrigeons votre facture." in mailoutbox[0].body

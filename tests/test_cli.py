@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from comptoir.accounts.models import User
+from comptoir.routing.models import Team
+from comptoir.tickets.models import Ticket
+
+COMPTOIR = shutil.which("comptoir") or str(Path(sys.executable).with_name("comptoir"))
+
+
+@pytest.mark.django_db
+def test_agent_add_creates_team_and_prints_token_last():
+    out = io.StringIO()
+    call_command(
+        "agent",
+        "add",
+        "lea@example.test",
+        "--name",
+        "Léa Morin",
+        "--team",
+        "Niveau 2",
+        "--level",
+        "2",
+        "--token",
+        stdout=out,
+    )  # noqa: E501
+    token = out.getvalue().strip().splitlines()[-1]
+    user = User.objects.get(email="lea@example.test")
+    assert user.level == 2 and user.is_agent
+    assert Team.objects.get(name="Niveau 2") in user.teams.all()
+    response = Client().get("/api/v1/tickets", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_loads_bilingual_tickets_and_prints_logins():
+    out = io.StringIO()
+    call_command("demo", "--tickets", "30", stdout=out)
+    assert "camille@demo.comptoir.test" in out.getvalue()
+    assert Ticket.objects.count() == 30
+    assert set(Ticket.objects.values_list("language", flat=True)) == {"fr", "en"}
+    call_command("demo", stdout=io.StringIO())  # idempotent
+    assert Ticket.objects.count() == 30
+    client = Client()
+    assert client.login(username="camille@demo.comptoir.test", password="comptoir-demo")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_run_migrates_and_serves(tmp_path):
+    """The real command in a subprocess: a fresh SQLite file, migrated, served over HTTP."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "COMPTOIR_DATABASE_URL"}
+    env.update(COMPTOIR_DATA_DIR=str(tmp_path), COMPTOIR_SECRET_KEY="cli-test")
+    proc = subprocess.Popen(  # noqa: S603
+        [COMPTOIR, "run", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        body = b""
+        for _ in range(120):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as r:  # noqa: S310
+                    body = r.read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert b"<form" in body
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as r:  # noqa: S310
+            assert r.status == 200
+        assert (tmp_path / "comptoir.sqlite3").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
