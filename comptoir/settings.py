@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("COMPTOIR_DATA_DIR", Path.cwd() / "data")).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -31,7 +32,6 @@ TESTING = _env_bool("COMPTOIR_TESTING", False)
 SECRET_KEY = os.environ.get("COMPTOIR_SECRET_KEY", "")
 if not SECRET_KEY:
     # Embedded mode: a per-installation key kept beside the database, never a shared constant.
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     _key_file = DATA_DIR / "secret_key"
     if not _key_file.exists():
         import secrets
@@ -116,7 +116,6 @@ DATABASE_URL = os.environ.get("COMPTOIR_DATABASE_URL", "")
 if DATABASE_URL:
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=60)
 else:
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
     _db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(DATA_DIR / "comptoir.sqlite3")}
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the single writer; IMMEDIATE transactions take the write lock
@@ -130,7 +129,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     _db.pop("CONN_MAX_AGE", None)
-    _db["TEST"] = {"NAME": os.environ.get("COMPTOIR_TEST_SQLITE", None)}
+    # Tests use a file too (not shared-cache memory), so locking behaves as in production.
+    _db["TEST"] = {"NAME": str(DATA_DIR / "test_comptoir.sqlite3")}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -233,7 +233,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 60 * 60 * 12
-SILENCED_SYSTEM_CHECKS = ["security.W008"] if not _https else []
+# W008: no SSL redirect when the base URL is plain http (embedded mode on localhost).
+# W021: HSTS preload commits the whole domain irreversibly; operators opt in themselves.
+SILENCED_SYSTEM_CHECKS = ["security.W021"] + (["security.W008"] if not _https else [])
 if _https and _env_bool("COMPTOIR_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

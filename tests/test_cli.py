@@ -88,3 +88,17 @@ def test_run_migrates_and_serves(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_check_deploy_is_clean_on_https_settings(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPTOIR_")}
+    env.update(
+        COMPTOIR_DATA_DIR=str(tmp_path),
+        COMPTOIR_BASE_URL="https://support.example.org",
+        COMPTOIR_SECRET_KEY="k" * 20 + "-deploy-check-" + "x" * 30,
+    )
+    result = subprocess.run(  # noqa: S603
+        [COMPTOIR, "check", "--deploy", "--fail-level", "WARNING"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout

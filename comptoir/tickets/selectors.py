@@ -8,7 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
-from comptoir.common.exceptions import NotFound
+from comptoir.common.exceptions import InvalidInput, NotFound
 from comptoir.common.paging import Page, keyset_page
 
 from .models import Attachment, Message, Ticket, TicketEvent
@@ -46,6 +46,8 @@ def ticket_list(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page:
+    if status and status != "open" and status not in Ticket.Status.values:
+        raise InvalidInput(_("Unknown status."), field="status")
     qs = ticket_visible_to(actor=actor).select_related("customer", "team", "assignee", "category")
     if status == "open":
         qs = qs.filter(is_open=True)

@@ -121,6 +121,8 @@ def test_list_keyset_pagination_and_filters(api_client, make_ticket, agent):
     open_ = api_client.get("/api/v1/tickets?status=new").json()["items"]
     assert len(open_) == 5
     assert api_client.get("/api/v1/tickets?cursor=%%%").status_code == 422
+    assert api_client.get("/api/v1/tickets?status=bogus").status_code == 422
+    assert api_client.get("/api/v1/tickets?limit=abc").status_code == 422
 
 
 def test_messages_history_and_configuration_items(
