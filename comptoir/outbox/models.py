@@ -27,7 +27,8 @@ class Delivery(models.Model):
     body = models.TextField(_("body"))
     message_id = models.CharField(_("Message-ID"), max_length=200, unique=True)
     headers = models.JSONField(_("extra headers"), default=dict, blank=True)
-    attachment_ids = models.JSONField(_("attachments"), default=list, blank=True)
+    # [{"path": storage name, "filename": ..., "content_type": ...}]: files stay where they are.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
     ticket = models.ForeignKey(
         "tickets.Ticket",
         verbose_name=_("ticket"),

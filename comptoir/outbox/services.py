@@ -9,6 +9,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
@@ -34,7 +35,7 @@ def delivery_enqueue(
     body: str,
     ticket_id: int | None = None,
     headers: dict[str, str] | None = None,
-    attachment_ids: list[int] | None = None,
+    attachments: list[dict[str, str]] | None = None,
 ) -> Delivery:
     """Record a delivery once per ``key`` and schedule its send for after the commit."""
     # Subjects come partly from customers: no line breaks may reach a header (CVE-2024-6923).
@@ -48,7 +49,7 @@ def delivery_enqueue(
             "body": body,
             "message_id": make_message_id(key),
             "headers": headers or {},
-            "attachment_ids": attachment_ids or [],
+            "attachments": attachments or [],
             "ticket_id": ticket_id,
             "next_attempt_at": timezone.now(),
         },
@@ -89,12 +90,9 @@ def _build(delivery: Delivery) -> EmailMessage:
         to=[delivery.recipient],
         headers=headers,
     )
-    if delivery.attachment_ids:
-        from comptoir.tickets.models import Attachment
-
-        for att in Attachment.objects.filter(pk__in=delivery.attachment_ids):
-            with att.file.open("rb") as fh:
-                message.attach(att.filename, fh.read(), att.content_type)
+    for item in delivery.attachments:
+        with default_storage.open(item["path"], "rb") as fh:
+            message.attach(item["filename"], fh.read(), item["content_type"])
     return message
 
 

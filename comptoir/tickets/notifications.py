@@ -86,5 +86,7 @@ def reply_notify(
         body=body,
         ticket_id=ticket.pk,
         headers={"In-Reply-To": root, "References": root},
-        attachment_ids=[a.pk for a in attachments],
+        attachments=[
+            {"path": a.file.name, "filename": a.filename, "content_type": a.content_type} for a in attachments
+        ],
     )

@@ -154,3 +154,18 @@ def test_database_task_backend_and_worker_send_the_ack(smtp, settings, make_tick
     call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
     assert [m["To"] for m in smtp.messages] == ["jerome@example.test"]
     assert Delivery.objects.get(ticket=ticket).status == Delivery.Status.SENT
+
+
+def test_reply_attachment_travels_with_the_email(smtp, make_ticket, agent):
+    from comptoir.tickets.files import IncomingFile
+    from comptoir.tickets.services import ticket_agent_message
+
+    ticket = make_ticket(email="ava@example.test", language="en")
+    pdf = IncomingFile(name="invoice-corrected.pdf", content=b"%PDF-1.4\n%corrected\n")
+    ticket_agent_message(
+        ticket=ticket, actor=agent, body="Corrected invoice attached.", internal=False, files=[pdf]
+    )
+    reply = smtp.messages[-1]
+    parts = [p for p in reply.iter_attachments()]
+    assert [p.get_filename() for p in parts] == ["invoice-corrected.pdf"]
+    assert parts[0].get_content() == b"%PDF-1.4\n%corrected\n"
