@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import http.cookiejar
 import io
 import os
+import re
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -64,6 +68,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _submit_form(port: int) -> None:
+    """Post the public form as a browser would: CSRF cookie, token from the page, Referer."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"http://127.0.0.1:{port}/", timeout=5).read().decode()  # sets the cookie
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    cookie = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": token, "name": "Inès", "email": "ines@example.test",
+         "subject": "Coupure", "description": "Plus de courant."}
+    ).encode()  # fmt: skip
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/", data=data, headers={"Referer": f"http://127.0.0.1:{port}/"}
+    )  # noqa: E501
+    assert cookie
+    with opener.open(request, timeout=10) as r:  # noqa: S310
+        assert "/submitted/" in r.geturl()
+
+
 def test_run_migrates_and_serves(tmp_path):
     """The real command in a subprocess: a fresh SQLite file, migrated, served over HTTP."""
     port = _free_port()
@@ -84,7 +107,15 @@ def test_run_migrates_and_serves(tmp_path):
         assert b"<form" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=5) as r:  # noqa: S310
             assert r.status == 200
-        assert (tmp_path / "comptoir.sqlite3").exists()
+        _submit_form(port)
+        # The in-process worker sends the acknowledgment (captured in the database by default).
+        db = sqlite3.connect(tmp_path / "comptoir.sqlite3")
+        for _ in range(60):
+            rows = db.execute("select recipients, subject from outbox_capturedemail").fetchall()
+            if rows:
+                break
+            time.sleep(0.5)
+        assert len(rows) == 1 and rows[0][0] == "ines@example.test" and "CPT-000001" in rows[0][1]
     finally:
         proc.terminate()
         proc.wait(timeout=10)
