@@ -183,7 +183,9 @@ COMPTOIR_OUTBOX_BACKOFF = [30, 120, 600, 1800, 7200]
 
 # --- Files --------------------------------------------------------------------------------------
 MEDIA_ROOT = Path(os.environ.get("COMPTOIR_MEDIA_ROOT", DATA_DIR / "attachments"))
-MEDIA_URL = None  # attachments are only ever served through a permission-checking view
+# Attachments are only ever served through permission-checking views. MEDIA_URL names a host
+# that does not exist so that nothing (Django's test server included) serves MEDIA_ROOT directly.
+MEDIA_URL = "https://media.invalid/"
 COMPTOIR_MAX_ATTACHMENT_BYTES = int(os.environ.get("COMPTOIR_MAX_ATTACHMENT_BYTES", 10 * 1024**2))
 COMPTOIR_ALLOWED_ATTACHMENT_TYPES = [
     "application/pdf",

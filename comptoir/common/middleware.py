@@ -1,4 +1,4 @@
-"""Headers every response carries: a strict CSP (no inline script), no referrer on tracking pages."""
+"""Headers every response carries: a strict CSP (no inline script); tracking pages never cached."""
 
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
         if request.path.startswith("/track/"):
-            # The tracking token is a capability: never leak it to another site.
-            response.headers["Referrer-Policy"] = "no-referrer"
+            # The tracking token is a capability: never leak it to another site. Not
+            # "no-referrer": browsers then send "Origin: null" on the page's own reply form,
+            # which CSRF protection rightly refuses.
+            response.headers["Referrer-Policy"] = "same-origin"
             response.headers["Cache-Control"] = "no-store"
         return response

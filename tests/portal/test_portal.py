@@ -96,4 +96,4 @@ def test_wrong_or_altered_token_is_404(client, make_ticket):
     altered = token[:-1] + ("A" if token[-1] != "A" else "B")
     for bad in (altered, ticket.reference, "x" * 54, str(ticket.tracking_uid)):
         assert client.get(f"/track/{bad}/").status_code == 404
-    assert client.get(f"/track/{token}/")["Referrer-Policy"] == "no-referrer"
+    assert client.get(f"/track/{token}/")["Referrer-Policy"] == "same-origin"

@@ -1,0 +1,74 @@
+"""Playwright fixtures: one headless Chromium (Debian's) per session, fresh contexts per test.
+
+The sync API of Playwright runs an asyncio event loop in the test's thread for as long as the
+browser is up. Django refuses ORM calls from a thread with a running loop (it raises
+SynchronousOnlyOperation, guarding against blocking an async server), yet these tests are plain
+synchronous code that create rows with factories and read ``mailoutbox`` between browser steps;
+nothing here runs inside a coroutine. The usual way out for Playwright + Django tests is to tell
+Django that this process knowingly does so. It only affects the test process.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+# Generous: the suite may share a small machine with other work.
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        # Never a silent skip: the browser tests are part of the suite (scripts/test.sh installs it).
+        pytest.fail("Chromium is not installed at /usr/bin/chromium; run scripts/test.sh")
+    expect.set_options(timeout=TIMEOUT_MS)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
+    """Open a browser context (one person's cookies) speaking ``locale``; all closed at teardown."""
+    contexts: list[BrowserContext] = []
+
+    def make(locale: str = "fr-FR") -> BrowserContext:
+        language = locale.split("-")[0]
+        context = browser.new_context(
+            locale=locale,
+            extra_http_headers={"Accept-Language": f"{locale},{language};q=0.9"},
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_context: Callable[..., BrowserContext]) -> Page:
+    """A page in a French-speaking (fr-FR) browser: the customer's."""
+    return new_context("fr-FR").new_page()
