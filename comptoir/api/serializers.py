@@ -45,7 +45,7 @@ def message(m: Message) -> dict[str, Any]:
 def event(e: TicketEvent) -> dict[str, Any]:
     return {
         "id": e.pk,
-        "actor": e.actor_label,
+        "actor": e.actor_display,
         "field": e.field,
         "old": e.old,
         "new": e.new,

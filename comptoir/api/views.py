@@ -76,7 +76,9 @@ def auth_error(request: HttpRequest, exc: AuthenticationError):  # type: ignore[
 
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):  # type: ignore[no-untyped-def]
-    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+    # django-ninja raises 400 for unreadable bodies with an English text; say it in the user's language.
+    detail = _("The request body could not be read as JSON.") if exc.status_code == 400 else str(exc)
+    return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
 @router.post("/tickets", response={201: TicketCreatedOut, 200: TicketCreatedOut, **ERRORS})

@@ -61,9 +61,12 @@ class LoginView(auth_views.LoginView):
 def queue(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("scope", "team")
     team_ids = None if scope == "all" else agent_team_ids(user=request.user)
-    page = tickets.ticket_queue(
-        actor=request.user, team_ids=team_ids, cursor=request.GET.get("cursor") or None
-    )
+    try:
+        page = tickets.ticket_queue(
+            actor=request.user, team_ids=team_ids, cursor=request.GET.get("cursor") or None
+        )
+    except DomainError as exc:  # a tampered cursor: say so, do not guess a page
+        return render(request, "desk/queue.html", {"error": exc.message, "scope": scope}, status=400)
     template = "desk/queue.html#rows" if request.htmx else "desk/queue.html"
     return render(request, template, {"page": page, "scope": scope})
 

@@ -209,10 +209,44 @@ class TicketEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.field}: {self.old} → {self.new}"
 
-    def save(self, *args, **kwargs) -> None:  # noqa: D401
+    def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise ValueError("Ticket events are append-only.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise ValueError("Ticket events are append-only.")
+
+    FIELD_LABELS = {
+        "created": _("created"),
+        "status": _("status"),
+        "priority": _("priority"),
+        "team": _("team"),
+        "assignee": _("assignee"),
+        "category": _("category"),
+        "attachment": _("attachment"),
+        "configuration_item": _("configuration item"),
+    }
+
+    @property
+    def field_label(self) -> str:
+        return str(self.FIELD_LABELS.get(self.field, self.field))
+
+    def _value_label(self, value: str) -> str:
+        choices = {"status": Ticket.Status, "priority": Ticket.Priority, "created": Channel}
+        enum = choices.get(self.field)
+        if enum is not None and value in enum.values:
+            return str(enum(value).label)
+        return value
+
+    @property
+    def old_label(self) -> str:
+        return self._value_label(self.old)
+
+    @property
+    def new_label(self) -> str:
+        return self._value_label(self.new)
+
+    @property
+    def actor_display(self) -> str:
+        return self.actor_label or str(_("System"))

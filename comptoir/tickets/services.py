@@ -30,7 +30,7 @@ def _label(actor: User | None, customer: Customer | None = None) -> str:
         return actor.name or actor.email
     if customer is not None:
         return customer.name or _("Customer")
-    return "system"
+    return ""  # shown as "System", in the reader's language
 
 
 def event_record(
