@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "comptoir.tickets",
     "comptoir.outbox",
     "comptoir.intake",
+    "comptoir.channels",
     "comptoir.desk",
     "comptoir.portal",
     "comptoir.api",

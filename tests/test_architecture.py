@@ -6,10 +6,10 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "comptoir"
-UI_APPS = {"desk", "portal", "api", "console"}
+UI_APPS = {"desk", "portal", "api", "console", "channels"}
 # Layers, top to bottom: an app imports only apps of lower layers (UI apps may share helpers).
 LAYER = {
-    "desk": 5, "portal": 5, "api": 5, "console": 5,
+    "desk": 5, "portal": 5, "api": 5, "console": 5, "channels": 5,
     "intake": 4,
     "tickets": 3,
     "accounts": 2,

@@ -50,3 +50,49 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.value}"
+
+
+class Consent(models.Model):
+    """Whether a customer agrees to be contacted on a channel (SMS needs it; STOP withdraws it)."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("Email")
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="consents"
+    )
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel)
+    granted = models.BooleanField(_("granted"), default=False)
+    source = models.CharField(_("source"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "channel"], name="consent_customer_channel_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.channel}={self.granted}"
+
+
+class CustomerEvent(models.Model):
+    """Append-only history of a customer record: merges, consent changes."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="events"
+    )
+    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=40)
+    detail = models.TextField(_("detail"), blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("customer event")
+        verbose_name_plural = _("customer events")
+        indexes = [models.Index(fields=["customer", "id"], name="customer_event_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.detail}"

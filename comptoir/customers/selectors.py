@@ -12,3 +12,11 @@ def customer_get(*, customer_id: int) -> Customer:
     if customer is None:
         raise NotFound(_("No such customer."))
     return customer
+
+
+def customer_has_email(*, customer_id: int, email: str) -> bool:
+    from .models import Identity
+
+    return Identity.objects.filter(
+        customer_id=customer_id, kind=Identity.Kind.EMAIL, value=email.strip().lower()
+    ).exists()

@@ -1,8 +1,10 @@
 """The one intake pipeline that every channel feeds.
 
-``receive`` keeps the raw payload first (its own commit), then identifies the customer, creates the
-ticket and its first message, records history and queues the acknowledgment in one transaction.
-It is idempotent on ``external_id``: a redelivery returns the ticket made the first time.
+Two steps, two commits. ``record_store`` keeps what arrived (the raw bytes or the payload) before
+anything is parsed or decided, so a crash or a bug never loses a message. ``record_process`` turns
+a stored record into a ticket message in one transaction: identify the customer, thread onto an
+existing ticket or open a new one, record history, queue the acknowledgment. Both are idempotent:
+a redelivery (same key, or same message by another route) lands on what was made the first time.
 """
 
 from __future__ import annotations
@@ -17,11 +19,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.common.exceptions import Conflict, DomainError
+from comptoir.customers.models import Customer
+from comptoir.customers.selectors import customer_has_email
 from comptoir.customers.services import CustomerData, customer_identify_or_create
 from comptoir.tickets import notifications
-from comptoir.tickets.files import IncomingFile
-from comptoir.tickets.models import Ticket
-from comptoir.tickets.services import ticket_create
+from comptoir.tickets.exceptions import AttachmentRefused
+from comptoir.tickets.files import IncomingFile, validate_file
+from comptoir.tickets.models import Message, Ticket
+from comptoir.tickets.selectors import ticket_for_thread
+from comptoir.tickets.services import ticket_create, ticket_customer_reply, ticket_flag
 
 from .models import InboundRecord
 
@@ -38,8 +44,22 @@ class InboundMessage:
     attachments: tuple[IncomingFile, ...] = ()
     external_id: str | None = None
     in_reply_to: str | None = None
+    references: tuple[str, ...] = ()
     received_at: datetime | None = None
     language: str | None = None
+    # Threading hints: a verified ticket from the reply address, a reference seen in the subject.
+    thread_ticket_id: int | None = None
+    subject_reference: str | None = None
+    # A robot wrote this (auto-reply, bounce, list): store it, never acknowledge it.
+    auto_reason: str | None = None
+    # The sender's domain failed DMARC at our trusted MTA: never join an existing ticket.
+    spoof_suspected: bool = False
+    # Email is best effort: refused attachments are noted in the text instead of refusing the mail.
+    lenient: bool = False
+    # An existing customer chosen by an agent (phone log, request on the customer's behalf).
+    customer_id: int | None = None
+    # Continue this customer's open ticket on this channel (SMS, chat) when there is one.
+    continue_open: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -48,18 +68,16 @@ class IntakeResult:
     ticket: Ticket
     created: bool
     record: InboundRecord
+    message: Message | None = None
+    duplicate: bool = False
 
 
 def _dedupe_key(message: InboundMessage) -> str:
     if message.external_id:
         return f"{message.channel}:{message.external_id}"[:255]
-    # No external id: hash the content, so an identical resubmission within the record is one.
+    # No external id: every submission is new (the timestamp makes the key unique).
     digest = hashlib.sha256(
-        json.dumps(
-            [message.channel, asdict(message.customer), message.subject, message.text],
-            sort_keys=True,
-        ).encode()
-        + b"".join(hashlib.sha256(a.content).digest() for a in message.attachments)
+        json.dumps([message.channel, asdict(message.customer), message.subject, message.text]).encode()
         + (message.received_at or timezone.now()).isoformat().encode()
     ).hexdigest()
     return f"{message.channel}:sha256:{digest}"
@@ -91,58 +109,189 @@ def _language(message: InboundMessage) -> str:
     return lang if lang in {"en", "fr"} else "en"
 
 
-def receive(message: InboundMessage) -> IntakeResult:
-    """Turn an inbound message into a ticket exactly once; raise DomainError on invalid input."""
-    key = _dedupe_key(message)
-    payload = _payload(message)
+def record_store(
+    *, channel: str, key: str, payload: dict, raw: bytes | None = None, source: str = ""
+) -> tuple[InboundRecord, bool]:
+    """Keep an inbound payload in its own commit; the same key twice returns the first record."""
     record = InboundRecord.objects.filter(dedupe_key=key).select_related("ticket").first()
-    if record is None:
-        try:
-            with transaction.atomic():
-                record = InboundRecord.objects.create(
-                    channel=message.channel, dedupe_key=key, payload=payload
-                )
-        except IntegrityError:
-            # A concurrent delivery of the same message got there first.
-            record = InboundRecord.objects.select_related("ticket").get(dedupe_key=key)
-    if record.payload.get("fingerprint") != payload["fingerprint"]:
-        raise Conflict(_("This idempotency key was already used for a different request."))
-    if record.ticket_id is not None:
-        return IntakeResult(ticket=record.ticket, created=False, record=record)
+    if record is not None:
+        return record, False
     try:
         with transaction.atomic():
-            record = InboundRecord.objects.select_for_update().get(pk=record.pk)
-            if record.ticket_id is not None:  # processed by a concurrent delivery meanwhile
-                return IntakeResult(ticket=record.ticket, created=False, record=record)
-            language = _language(message)
-            customer, _created = customer_identify_or_create(
-                data=CustomerData(
-                    name=message.customer.name,
-                    email=message.customer.email,
-                    phone=message.customer.phone,
-                    account=message.customer.account,
-                    language=message.customer.language or language,
-                )
+            record = InboundRecord.objects.create(
+                channel=channel, dedupe_key=key, payload=payload, raw=raw, source=source
             )
-            ticket = ticket_create(
-                customer=customer,
-                subject=message.subject,
-                body=message.text,
-                body_html=message.html,
-                channel=message.channel,
-                language=language,
-                files=message.attachments,
-            )
-            notifications.ack_notify(ticket=ticket)
-            record.status = InboundRecord.Status.PROCESSED
-            record.ticket = ticket
-            record.message = ticket.messages.first()
-            record.processed_at = timezone.now()
-            record.error = ""
-            record.save(update_fields=["status", "ticket", "message", "processed_at", "error"])
-    except DomainError as exc:
-        InboundRecord.objects.filter(pk=record.pk).update(
-            status=InboundRecord.Status.FAILED, error=exc.message[:2000]
+        return record, True
+    except IntegrityError:  # a concurrent delivery of the same thing got there first
+        return InboundRecord.objects.select_related("ticket").get(dedupe_key=key), False
+
+
+def record_fail(*, record: InboundRecord, reason: str) -> None:
+    """Keep the record with the reason it could not be processed; staff can replay it."""
+    InboundRecord.objects.filter(pk=record.pk).exclude(status=InboundRecord.Status.PROCESSED).update(
+        status=InboundRecord.Status.FAILED, error=reason[:2000]
+    )
+
+
+def _lenient_files(message: InboundMessage) -> tuple[tuple[IncomingFile, ...], str]:
+    """Keep acceptable attachments; name each refused one in a note (the raw copy keeps it)."""
+    kept, notes = [], []
+    for upload in message.attachments:
+        try:
+            validate_file(upload)
+        except AttachmentRefused as exc:
+            notes.append(exc.message)
+        else:
+            kept.append(upload)
+    note = "\n".join(f"[{n}]" for n in notes)
+    return tuple(kept), note
+
+
+def _customer(message: InboundMessage, language: str) -> Customer:
+    if message.customer_id is not None:
+        customer = Customer.objects.filter(pk=message.customer_id).first()
+        if customer is None:
+            raise DomainError(_("No such customer."))
+        return customer
+    customer, _created = customer_identify_or_create(
+        data=CustomerData(
+            name=message.customer.name,
+            email=message.customer.email,
+            phone=message.customer.phone,
+            account=message.customer.account,
+            language=message.customer.language or language,
         )
+    )
+    return customer
+
+
+def _thread(message: InboundMessage, customer: Customer) -> tuple[Ticket | None, Ticket | None, str]:
+    """(ticket to join, ticket to link a new one to, reason) from the message's threading hints.
+
+    A hint only joins when the sender is one of the ticket's participants and nothing suggests a
+    spoof; otherwise the new ticket is linked to the one named and flagged for an agent (a stranger
+    quoting a reference must never read or write someone else's conversation).
+    """
+    ids = [i for i in (message.in_reply_to, *message.references) if i]
+    candidate = ticket_for_thread(
+        ticket_id=message.thread_ticket_id,
+        message_ids=ids,
+        reference=message.subject_reference,
+        customer_id=customer.pk if message.continue_open else None,
+        channel=message.channel if message.continue_open else None,
+    )
+    if candidate is None:
+        return None, None, ""
+    participant = candidate.customer_id == customer.pk or (
+        message.customer.email is not None
+        and customer_has_email(customer_id=candidate.customer_id, email=message.customer.email)
+    )
+    if not participant:
+        return (
+            None,
+            candidate,
+            _("Reply to %(reference)s from someone who is not part of it.")
+            % {"reference": candidate.reference},
+        )
+    if message.spoof_suspected:
+        return None, candidate, _("The sender's address failed authentication (DMARC).")
+    if candidate.status == Ticket.Status.CLOSED:
+        return None, candidate, ""
+    return candidate, None, ""
+
+
+def record_process(
+    *, record: InboundRecord, message: InboundMessage, message_key: str | None = None
+) -> IntakeResult:
+    """Turn a stored record into a ticket message, exactly once; DomainError on invalid input."""
+    try:
+        with transaction.atomic():
+            return _process(record=record, message=message, message_key=message_key)
+    except IntegrityError:
+        # Another route delivered the same message and was processed at the same moment.
+        if message_key is None:
+            raise
+        return _mark_duplicate(record=record, message_key=message_key)
+    except DomainError as exc:
+        record_fail(record=record, reason=exc.message)
         raise
-    return IntakeResult(ticket=ticket, created=True, record=record)
+
+
+def _mark_duplicate(*, record: InboundRecord, message_key: str) -> IntakeResult:
+    first = (
+        InboundRecord.objects.select_related("ticket")
+        .filter(message_key=message_key, status=InboundRecord.Status.PROCESSED)
+        .first()
+    )
+    if first is None:  # pragma: no cover - the constraint that sent us here names one
+        raise DomainError(_("Duplicate message without an original."))
+    InboundRecord.objects.filter(pk=record.pk).update(
+        status=InboundRecord.Status.DUPLICATE,
+        ticket=first.ticket,
+        message=first.message_id,
+        message_key=message_key,
+        processed_at=timezone.now(),
+        error="",
+    )
+    record.refresh_from_db()
+    return IntakeResult(ticket=first.ticket, created=False, record=record, duplicate=True)
+
+
+def _process(*, record: InboundRecord, message: InboundMessage, message_key: str | None) -> IntakeResult:
+    record = InboundRecord.objects.select_for_update().get(pk=record.pk)
+    if record.status in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
+        return IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
+    if (
+        message_key
+        and InboundRecord.objects.filter(
+            message_key=message_key, status=InboundRecord.Status.PROCESSED
+        ).exists()
+    ):
+        return _mark_duplicate(record=record, message_key=message_key)
+    language = _language(message)
+    customer = _customer(message, language)
+    files, note = _lenient_files(message) if message.lenient else (message.attachments, "")
+    text = "\n\n".join(part for part in (message.text.strip(), note) if part)
+    if message.lenient and not text:
+        text = _("(message without text)")
+    join, link, reason = _thread(message, customer)
+    external_id = (message.external_id or "")[:300]
+    if join is not None:
+        created = False
+        ticket = join
+        new_message = ticket_customer_reply(
+            ticket=join, body=text, channel=message.channel, files=files,
+            external_id=external_id, auto_submitted=bool(message.auto_reason),
+        )  # fmt: skip
+    else:
+        created = True
+        subject = message.subject.strip() or _("(no subject)")
+        ticket = ticket_create(
+            customer=customer, subject=subject, body=text, body_html=message.html,
+            channel=message.channel, language=language, files=files,
+            external_id=external_id, auto_submitted=bool(message.auto_reason),
+        )  # fmt: skip
+        new_message = ticket.messages.first()
+        if link is not None or reason:
+            ticket_flag(ticket=ticket, linked_to=link, reason=reason)
+        if not message.auto_reason:
+            notifications.ack_notify(ticket=ticket)
+    record.status = InboundRecord.Status.PROCESSED
+    record.ticket = ticket
+    record.message = new_message
+    record.message_key = message_key
+    record.processed_at = timezone.now()
+    record.error = message.auto_reason or ""
+    record.save(update_fields=["status", "ticket", "message", "message_key", "processed_at", "error"])
+    return IntakeResult(ticket=ticket, created=created, record=record, message=new_message)
+
+
+def receive(message: InboundMessage) -> IntakeResult:
+    """Store then process a message that arrives whole (form, API, SMS, chat, phone log)."""
+    payload = _payload(message)
+    record, _created = record_store(channel=message.channel, key=_dedupe_key(message), payload=payload)
+    if record.payload.get("fingerprint") != payload["fingerprint"]:
+        raise Conflict(_("This idempotency key was already used for a different request."))
+    if record.ticket_id is not None and record.status != InboundRecord.Status.FAILED:
+        return IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
+    return record_process(record=record, message=message)

@@ -9,3 +9,12 @@ def captured_email_list(*, limit: int = 100) -> list[CapturedEmail]:
 
 def delivery_list(*, limit: int = 100) -> list[Delivery]:
     return list(Delivery.objects.select_related("ticket").order_by("-id")[:limit])
+
+
+def delivery_ticket_ids(*, message_ids: list[str]) -> list[int]:
+    """Tickets of the messages we sent with these Message-IDs (a customer's reply names them)."""
+    return list(
+        Delivery.objects.filter(message_id__in=message_ids, ticket__isnull=False).values_list(
+            "ticket_id", flat=True
+        )[:1]
+    )

@@ -81,6 +81,15 @@ class Ticket(BaseModel):
     language = models.CharField(_("language"), max_length=8, default="en")
     version = models.PositiveIntegerField(_("version"), default=1)
     tracking_uid = models.UUIDField(_("tracking id"), default=uuid.uuid4, unique=True)
+    linked_to = models.ForeignKey(
+        "self",
+        verbose_name=_("linked to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linked_tickets",
+    )
+    review_reason = models.CharField(_("needs review because"), max_length=200, blank=True)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
@@ -137,6 +146,8 @@ class Message(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel)
     body = models.TextField(_("body"))
     body_html = models.TextField(_("sanitised HTML body"), blank=True)
+    external_id = models.CharField(_("external id"), max_length=300, blank=True, db_index=True)
+    auto_submitted = models.BooleanField(_("sent by a robot"), default=False)
     configuration_items = models.ManyToManyField(
         ConfigurationItem, verbose_name=_("configuration items"), blank=True
     )
@@ -226,6 +237,9 @@ class TicketEvent(models.Model):
         "category": _("category"),
         "attachment": _("attachment"),
         "configuration_item": _("configuration item"),
+        "linked_to": _("linked to"),
+        "review_reason": _("needs review because"),
+        "customer": _("customer"),
     }
 
     @property

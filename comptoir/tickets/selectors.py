@@ -92,6 +92,50 @@ def ticket_history(*, ticket: Ticket) -> list[TicketEvent]:
     return list(ticket.events.order_by("id"))
 
 
+def ticket_for_thread(
+    *,
+    ticket_id: int | None = None,
+    message_ids: list[str] | None = None,
+    reference: str | None = None,
+    customer_id: int | None = None,
+    channel: str | None = None,
+) -> Ticket | None:
+    """The ticket an inbound message names, strongest hint first; None when it names none.
+
+    Hints, in order: a verified reply address, Message-IDs we received or sent, the reference in
+    the subject, and for conversational channels the customer's open ticket on that channel.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comptoir.outbox.selectors import delivery_ticket_ids
+
+    base = Ticket.objects.select_related("customer")
+    if ticket_id is not None:
+        found = base.filter(pk=ticket_id).first()
+        if found is not None:
+            return found
+    if message_ids:
+        ids = list(
+            Message.objects.filter(external_id__in=message_ids).values_list("ticket_id", flat=True)[:1]
+        ) or delivery_ticket_ids(message_ids=message_ids)
+        if ids:
+            return base.filter(pk=ids[0]).first()
+    if reference:
+        found = base.filter(reference=reference).first()
+        if found is not None:
+            return found
+    if customer_id is not None and channel:
+        recent = timezone.now() - timedelta(days=7)
+        return (
+            base.filter(customer_id=customer_id, channel=channel, is_open=True, updated_at__gte=recent)
+            .order_by("-updated_at")
+            .first()
+        )
+    return None
+
+
 def ticket_for_tracking(*, uid: uuid.UUID) -> Ticket:
     ticket = Ticket.objects.select_related("customer").filter(tracking_uid=uid).first()
     if ticket is None:

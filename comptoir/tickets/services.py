@@ -92,6 +92,8 @@ def ticket_create(
     priority: str = Ticket.Priority.P3,
     team: Team | None = None,
     actor: User | None = None,
+    external_id: str = "",
+    auto_submitted: bool = False,
 ) -> Ticket:
     """Open a ticket with its first customer message. Runs inside intake's transaction."""
     subject = " ".join((subject or "").split())[:255]
@@ -118,6 +120,8 @@ def ticket_create(
             channel=channel,
             body=body,
             body_html=sanitize_html(body_html) if body_html else "",
+            external_id=external_id,
+            auto_submitted=auto_submitted,
         )
         stored = _store_attachments(ticket=ticket, message=message, checked=checked)
         label = _label(actor, customer)
@@ -136,7 +140,14 @@ def ticket_create(
 
 @transaction.atomic
 def ticket_customer_reply(
-    *, ticket: Ticket, body: str, channel: str, files: Sequence[IncomingFile] = ()
+    *,
+    ticket: Ticket,
+    body: str,
+    channel: str,
+    files: Sequence[IncomingFile] = (),
+    external_id: str = "",
+    auto_submitted: bool = False,
+    author: User | None = None,
 ) -> Message:
     """A customer writes on their ticket: the message joins it and a closed-ish ticket reopens."""
     body = _clean_text(body, field="body")
@@ -144,14 +155,25 @@ def ticket_customer_reply(
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     message = Message.objects.create(ticket=ticket, kind=Message.Kind.CUSTOMER, channel=channel, body=body)
     stored = _store_attachments(ticket=ticket, message=message, checked=checked)
-    label = _label(None, ticket.customer)
-    if ticket.status in (Ticket.Status.WAITING_CUSTOMER, Ticket.Status.RESOLVED):
-        _set_fields(ticket=ticket, actor=None, changes={"status": Ticket.Status.OPEN}, label=label)
+    label = _label(author, ticket.customer)
+    if ticket.status in (Ticket.Status.WAITING_CUSTOMER, Ticket.Status.RESOLVED) and not auto_submitted:
+        _set_fields(ticket=ticket, actor=author, changes={"status": Ticket.Status.OPEN}, label=label)
     else:
-        Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now())
+        Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now(), version=F("version") + 1)
     for att in stored:
-        event_record(ticket=ticket, actor=None, field="attachment", old="", new=att.filename, label=label)
+        event_record(ticket=ticket, actor=author, field="attachment", old="", new=att.filename, label=label)
     return message
+
+
+@transaction.atomic
+def ticket_flag(*, ticket: Ticket, linked_to: Ticket | None, reason: str) -> Ticket:
+    """Link a ticket to another and/or put it in front of an agent with the reason why."""
+    changes: dict[str, Any] = {}
+    if linked_to is not None:
+        changes["linked_to"] = linked_to
+    if reason:
+        changes["review_reason"] = reason[:200]
+    return _set_fields(ticket=ticket, actor=None, changes=changes)
 
 
 def _configuration_items(names: Iterable[str]) -> list[ConfigurationItem]:
@@ -246,6 +268,8 @@ def _display(field: str, value: Any) -> str:
         return value.name
     if isinstance(value, Category):
         return value.slug
+    if isinstance(value, Ticket):
+        return value.reference
     return str(value)
 
 

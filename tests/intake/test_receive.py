@@ -71,9 +71,9 @@ def test_invalid_input_is_kept_with_its_reason_and_nothing_half_made():
 
 def test_failed_record_can_be_replayed_after_fix():
     with pytest.raises(InvalidInput):
-        receive(msg(subject="   ", external_id="replay-1"))
+        receive(msg(text="   ", external_id="replay-1"))
     assert InboundRecord.objects.get().status == InboundRecord.Status.FAILED
     # Same delivery again (e.g. a retry by the channel) with the same content is still refused...
     with pytest.raises(InvalidInput):
-        receive(msg(subject="   ", external_id="replay-1"))
+        receive(msg(text="   ", external_id="replay-1"))
     assert InboundRecord.objects.count() == 1 and Ticket.objects.count() == 0
