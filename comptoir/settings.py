@@ -162,6 +162,16 @@ TASKS = {
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("COMPTOIR_EMAIL_URL", "")
 DEFAULT_FROM_EMAIL = os.environ.get("COMPTOIR_FROM_EMAIL", "support@comptoir.localhost")
+# The address customers write to; replies go to support+t<ticket>-<mac>@ its domain.
+COMPTOIR_SUPPORT_ADDRESS = os.environ.get("COMPTOIR_SUPPORT_ADDRESS", DEFAULT_FROM_EMAIL).lower()
+# Inbound email: the shared secret of the provider webhook, the SMTP receiver's accepted
+# recipients (empty: every recipient), the IMAP mailbox polled by `comptoir fetchmail`.
+COMPTOIR_INBOUND_SECRET = os.environ.get("COMPTOIR_INBOUND_SECRET", "")
+COMPTOIR_SMTPD_RECIPIENTS = [
+    a.strip().lower() for a in os.environ.get("COMPTOIR_SMTPD_RECIPIENTS", "").split(",") if a.strip()
+]
+COMPTOIR_IMAP_URL = os.environ.get("COMPTOIR_IMAP_URL", "")
+COMPTOIR_MAX_EMAIL_BYTES = int(os.environ.get("COMPTOIR_MAX_EMAIL_BYTES", 40 * 1024**2))
 if EMAIL_URL:
     _mail = urlsplit(EMAIL_URL)
     _q = parse_qs(_mail.query)

@@ -21,6 +21,7 @@ from comptoir.tickets.tracking import tracking_url
 
 from . import serializers as out
 from .auth import TokenAuth
+from .inbound import router as inbound_router
 from .schemas import (
     CustomerOut,
     ErrorOut,
@@ -209,3 +210,4 @@ def customer_detail(request: HttpRequest, customer_id: int):  # type: ignore[no-
 
 api.add_router("/", router)
 api.add_router("/", customers_router)
+api.add_router("/", inbound_router)

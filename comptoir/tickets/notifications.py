@@ -14,7 +14,7 @@ from comptoir.outbox.models import Delivery
 from comptoir.outbox.services import delivery_enqueue, make_message_id
 
 from .models import Attachment, Message, Ticket
-from .tracking import tracking_url
+from .tracking import reply_address, tracking_url
 
 # A flood of requests naming one address must not turn Comptoir into a mail cannon.
 ACK_LIMIT_PER_HOUR = 20
@@ -49,6 +49,10 @@ def ack_notify(*, ticket: Ticket) -> Delivery | None:
         context = {"ticket": ticket, "tracking_url": tracking_url(ticket.tracking_uid)}
         subject = _("[%(reference)s] We received your request") % {"reference": ticket.reference}
         body = render_to_string("tickets/email/ack.txt", context)
+    first = ticket.messages.order_by("id").values_list("external_id", flat=True).first()
+    headers = {"Reply-To": reply_address(ticket.pk)}
+    if first and ticket.channel == "email":
+        headers.update({"In-Reply-To": first, "References": first})
     return delivery_enqueue(
         key=f"ack:{ticket.pk}",
         kind=Delivery.Kind.ACK,
@@ -56,6 +60,7 @@ def ack_notify(*, ticket: Ticket) -> Delivery | None:
         subject=subject,
         body=body,
         ticket_id=ticket.pk,
+        headers=headers,
     )
 
 
@@ -66,7 +71,15 @@ def reply_notify(
     recipient = _customer_email(ticket)
     if recipient is None:
         return None
-    root = make_message_id(f"ack:{ticket.pk}")
+    # Thread under everything the customer's mail client knows: our ack and their own emails.
+    thread = [make_message_id(f"ack:{ticket.pk}")] + [
+        mid
+        for mid in ticket.messages.filter(kind=Message.Kind.CUSTOMER)
+        .exclude(external_id="")
+        .order_by("id")
+        .values_list("external_id", flat=True)[:20]
+        if mid.startswith("<")
+    ]
     with translation.override(_language(ticket)):
         context = {
             "ticket": ticket,
@@ -85,7 +98,11 @@ def reply_notify(
         subject=subject,
         body=body,
         ticket_id=ticket.pk,
-        headers={"In-Reply-To": root, "References": root},
+        headers={
+            "In-Reply-To": thread[-1],
+            "References": " ".join(thread),
+            "Reply-To": reply_address(ticket.pk),
+        },
         attachments=[
             {"path": a.file.name, "filename": a.filename, "content_type": a.content_type} for a in attachments
         ],

@@ -40,3 +40,31 @@ def tracking_url(uid: uuid.UUID) -> str:
     from django.urls import reverse
 
     return settings.BASE_URL + reverse("portal:track", kwargs={"token": make_token(uid)})
+
+
+def _reply_mac(ticket_id: int) -> str:
+    return hmac.new(settings.SECRET_KEY.encode(), f"reply:{ticket_id}".encode(), hashlib.sha256).hexdigest()[
+        :20
+    ]
+
+
+def reply_address(ticket_id: int) -> str:
+    """``support+t<id>-<mac>@domain``: replies route back to the ticket, and cannot be forged.
+
+    Lower-case hex only, since some mail servers fold the local part's case.
+    """
+    local, _sep, domain = settings.COMPTOIR_SUPPORT_ADDRESS.partition("@")
+    return f"{local}+t{ticket_id}-{_reply_mac(ticket_id)}@{domain}"
+
+
+def parse_reply_address(addresses: list[str]) -> int | None:
+    """The ticket id named by an authentic reply address among ``addresses``, else None."""
+    local_base, _sep, domain = settings.COMPTOIR_SUPPORT_ADDRESS.lower().partition("@")
+    for address in addresses:
+        local, _at, dom = address.lower().partition("@")
+        if dom != domain or not local.startswith(local_base + "+t"):
+            continue
+        ident, _dash, mac = local[len(local_base) + 2 :].partition("-")
+        if ident.isdigit() and hmac.compare_digest(_reply_mac(int(ident)), mac):
+            return int(ident)
+    return None

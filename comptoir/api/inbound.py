@@ -1,0 +1,61 @@
+"""Webhooks for providers: raw email, SMS. Authenticated by a shared secret, not an agent token."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.responses import Status
+
+from comptoir.channels.email.ingest import email_receive
+
+router = Router(tags=["inbound"], auth=None)
+
+
+class InboundOut(Schema):
+    record: int
+    status: str
+    ticket: str | None
+    duplicate: bool
+    error: str
+
+
+def _check_secret(request: HttpRequest) -> None:
+    secret = settings.COMPTOIR_INBOUND_SECRET
+    given = request.headers.get("X-Comptoir-Secret", "")
+    if not secret:
+        raise HttpError(403, _("Inbound webhooks are disabled: set COMPTOIR_INBOUND_SECRET."))
+    if not hmac.compare_digest(secret.encode(), given.encode()):
+        raise HttpError(401, _("Authentication required: send the inbound secret."))
+
+
+@router.post("/inbound/email", response={202: InboundOut, 401: dict, 403: dict, 413: dict})
+def inbound_email(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """A raw RFC 822 message as the request body (``Content-Type: message/rfc822``)."""
+    _check_secret(request)
+    # Read the stream ourselves: request.body stops at DATA_UPLOAD_MAX_MEMORY_SIZE, and an email
+    # with attachments is legitimately larger; COMPTOIR_MAX_EMAIL_BYTES bounds it instead.
+    limit = settings.COMPTOIR_MAX_EMAIL_BYTES
+    raw = request.read(limit + 1)
+    if not raw:
+        raise HttpError(400, _("The request body must be a raw email message."))
+    if len(raw) > limit:
+        raise HttpError(413, _("The message is larger than the limit of %(limit)s bytes.") % {"limit": limit})
+    outcome = email_receive(raw=raw, source="webhook")
+    result = outcome.result
+    return Status(
+        202,
+        {
+            "record": outcome.record.pk,
+            "status": outcome.record.status
+            if result is None
+            else ("duplicate" if result.duplicate else "processed"),
+            "ticket": result.ticket.reference if result else None,
+            "duplicate": bool(result and result.duplicate),
+            "error": outcome.error,
+        },
+    )

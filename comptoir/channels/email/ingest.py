@@ -1,0 +1,100 @@
+"""Inbound email, whatever the route (IMAP, SMTP receiver, provider webhook): keep, parse, process.
+
+The raw bytes are committed before parsing. The record's key is the SHA-256 of the bytes, so the
+same bytes fetched twice are one record; the *message key* (Message-ID + content fingerprint)
+recognises the same email arriving by two routes with different trace headers, and lets two
+different emails that reuse one Message-ID both through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from comptoir.common.exceptions import DomainError
+from comptoir.customers.services import CustomerData
+from comptoir.intake.models import InboundRecord
+from comptoir.intake.services import InboundMessage, IntakeResult, record_fail, record_process, record_store
+from comptoir.tickets.tracking import parse_reply_address
+
+from .parsing import EmailParseError, ParsedEmail, parse_email, subject_reference
+
+logger = logging.getLogger("comptoir.email")
+
+
+@dataclass(frozen=True)
+class EmailOutcome:
+    record: InboundRecord
+    result: IntakeResult | None
+    error: str = ""
+
+
+def _own_addresses() -> set[str]:
+    return {settings.COMPTOIR_SUPPORT_ADDRESS.lower(), settings.DEFAULT_FROM_EMAIL.lower()}
+
+
+def _message(parsed: ParsedEmail) -> InboundMessage:
+    return InboundMessage(
+        channel="email",
+        customer=CustomerData(name=parsed.from_name, email=parsed.from_address),
+        subject=parsed.subject,
+        text=parsed.text,
+        html=parsed.html,
+        attachments=tuple(parsed.attachments),
+        external_id=parsed.message_id,
+        in_reply_to=parsed.in_reply_to,
+        references=tuple(parsed.references),
+        thread_ticket_id=parse_reply_address(parsed.recipients),
+        subject_reference=subject_reference(parsed.subject),
+        auto_reason=parsed.auto_reason,
+        spoof_suspected=parsed.dmarc_fail,
+        lenient=True,
+    )
+
+
+def email_receive(*, raw: bytes, source: str) -> EmailOutcome:
+    """Keep ``raw`` (committed before anything else), then process it. Never raises on content."""
+    key = "email:" + hashlib.sha256(raw).hexdigest()
+    record, _created = record_store(
+        channel="email", key=key, payload={"size": len(raw)}, raw=raw, source=source
+    )
+    return email_process(record=record)
+
+
+def email_process(*, record: InboundRecord) -> EmailOutcome:
+    """Parse and process a stored email; also the replay of a failed one."""
+    if record.status in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
+        # The same bytes again (an IMAP re-fetch, a webhook retry): what was made the first time.
+        done = IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
+        return EmailOutcome(record=record, result=done)
+    raw = bytes(record.raw or b"")
+    if len(raw) > settings.COMPTOIR_MAX_EMAIL_BYTES:
+        reason = f"message too large ({len(raw)} bytes, limit {settings.COMPTOIR_MAX_EMAIL_BYTES})"
+        record_fail(record=record, reason=reason)
+        return EmailOutcome(record=record, result=None, error=reason)
+    try:
+        parsed = parse_email(raw, own_addresses=_own_addresses())
+    except EmailParseError as exc:
+        record_fail(record=record, reason=exc.reason)
+        logger.warning("inbound email %s kept unparsed: %s", record.pk, exc.reason)
+        return EmailOutcome(record=record, result=None, error=exc.reason)
+    message_key = f"email:{parsed.message_id or '-'}:{parsed.fingerprint[:32]}"
+    try:
+        result = record_process(record=record, message=_message(parsed), message_key=message_key)
+    except DomainError as exc:  # already recorded on the record by record_process
+        return EmailOutcome(record=record, result=None, error=exc.message)
+    except Exception as exc:  # a bug must not lose the mail nor stop the fetch loop
+        logger.exception("inbound email %s failed", record.pk)
+        reason = f"processing error: {type(exc).__name__}"
+        record_fail(record=record, reason=reason)
+        return EmailOutcome(record=record, result=None, error=reason)
+    return EmailOutcome(record=record, result=result)
+
+
+def email_replay(*, record_id: int) -> EmailOutcome:
+    """Process a kept (failed or interrupted) email again, e.g. after a fix."""
+    record = InboundRecord.objects.get(pk=record_id, channel="email")
+    return email_process(record=record)
