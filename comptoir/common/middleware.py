@@ -19,7 +19,7 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
-        if request.path.startswith("/track/"):
+        if request.path.startswith(("/track/", "/submitted/", "/chat/")):
             # The tracking token is a capability: never leak it to another site. Not
             # "no-referrer": browsers then send "Origin: null" on the page's own reply form,
             # which CSRF protection rightly refuses.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -52,11 +54,54 @@ def keyset_filter(fields: list[str], values: list[Any]) -> Q:
     return condition
 
 
-def keyset_page(qs: QuerySet, *, ordering: list[str], cursor: str | None, limit: int, key: Any) -> Page:
-    """One page of ``qs`` in ``ordering``; ``key(obj)`` gives the cursor values of a row."""
+def _typed(values: list[Any], types: list[Callable[[Any], Any]]) -> list[Any]:
+    from django.utils.translation import gettext as _
+
+    try:
+        return [convert(value) for convert, value in zip(types, values, strict=True)]
+    except (ValueError, TypeError, OverflowError) as exc:
+        raise InvalidInput(_("The page cursor is not valid."), field="cursor") from exc
+
+
+def cursor_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("not an integer")
+    return value
+
+
+def cursor_datetime(value: Any) -> datetime:
+    parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    if parsed is None or parsed.tzinfo is None:
+        raise ValueError("not an aware ISO datetime")
+    return parsed
+
+
+def cursor_choice(*allowed: str) -> Callable[[Any], str]:
+    def convert(value: Any) -> str:
+        if value not in allowed:
+            raise ValueError("not an allowed value")
+        return value
+
+    return convert
+
+
+def keyset_page(
+    qs: QuerySet,
+    *,
+    ordering: list[str],
+    cursor: str | None,
+    limit: int,
+    key: Any,
+    types: list[Callable[[Any], Any]],
+) -> Page:
+    """One page of ``qs`` in ``ordering``; ``key(obj)`` gives the cursor values of a row.
+
+    ``types`` converts each decoded cursor value and refuses a forged one with InvalidInput: a
+    cursor comes from the client, so it is input like any other.
+    """
     qs = qs.order_by(*ordering)
     if cursor:
-        values = decode_cursor(cursor, length=len(ordering))
+        values = _typed(decode_cursor(cursor, length=len(ordering)), types)
         qs = qs.filter(keyset_filter(ordering, values))
     rows = list(qs[: limit + 1])
     items = rows[:limit]

@@ -37,6 +37,11 @@ def agent_required(view):  # type: ignore[no-untyped-def]
     return wrapper
 
 
+def login_name_key(group: str, request: HttpRequest) -> str:
+    """The account being tried, spelled as login matches it (case and spaces do not count)."""
+    return request.POST.get("username", "").strip().lower()
+
+
 class LoginView(auth_views.LoginView):
     """Login throttled per client address and per account name, same answer either way."""
 
@@ -47,7 +52,7 @@ class LoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
         rate = settings.COMPTOIR_LOGIN_RATE
         by_ip = is_ratelimited(request, group="login-ip", key=ratelimit_key, rate=rate, increment=True)
-        by_user = is_ratelimited(request, group="login-user", key="post:username", rate=rate, increment=True)
+        by_user = is_ratelimited(request, group="login-user", key=login_name_key, rate=rate, increment=True)
         if by_ip or by_user:
             form = self.get_form()
             form.errors.clear()

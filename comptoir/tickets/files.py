@@ -21,6 +21,11 @@ DANGEROUS_EXTENSIONS = {
     "vbs", "hta", "swf",
 }  # fmt: skip
 TEXT_TYPES = {"text/plain", "text/csv"}
+MARKUP_SIGNS = (
+    b"<html", b"<script", b"<svg", b"<!doctype", b"<?xml", b"<body", b"<iframe", b"<img", b"<a ",
+    b"<div", b"<table", b"<style", b"<title", b"<head", b"<!--", b"<p>", b"<p ", b"<br", b"<b>",
+    b"<font", b"<h1", b"<object", b"<embed", b"<form", b"<meta", b"<link", b"<math", b"<base",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -58,8 +63,9 @@ def _looks_like_text(content: bytes) -> bool:
         except UnicodeDecodeError:
             return False
     lowered = head.lower()
-    # HTML or SVG disguised as text would still be rendered by a browser sniffing content.
-    return not any(tag in lowered for tag in (b"<html", b"<script", b"<svg", b"<!doctype", b"<?xml"))
+    # HTML or SVG disguised as text would still be rendered by a browser sniffing content: refuse
+    # anything the WHATWG sniffing algorithm would take for markup, wherever it appears.
+    return not any(tag in lowered for tag in MARKUP_SIGNS)
 
 
 def detect_type(content: bytes) -> str | None:

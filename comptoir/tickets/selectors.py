@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.common.exceptions import InvalidInput, NotFound
-from comptoir.common.paging import Page, keyset_page
+from comptoir.common.paging import Page, cursor_choice, cursor_datetime, cursor_int, keyset_page
 
 from .models import Attachment, Message, Ticket, TicketEvent
 
@@ -59,7 +59,9 @@ def ticket_list(
         qs = qs.filter(assignee_id=assignee_id)
     if customer_id is not None:
         qs = qs.filter(customer_id=customer_id)
-    return keyset_page(qs, ordering=LIST_ORDER, cursor=cursor, limit=limit, key=lambda t: [t.pk])
+    return keyset_page(
+        qs, ordering=LIST_ORDER, cursor=cursor, limit=limit, key=lambda t: [t.pk], types=[cursor_int]
+    )
 
 
 def ticket_queue(
@@ -76,6 +78,7 @@ def ticket_queue(
         cursor=cursor,
         limit=limit,
         key=lambda t: [t.priority, t.created_at.isoformat(), t.pk],
+        types=[cursor_choice(*Ticket.Priority.values), cursor_datetime, cursor_int],
     )
 
 
