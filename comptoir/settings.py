@@ -171,6 +171,11 @@ COMPTOIR_SMTPD_RECIPIENTS = [
     a.strip().lower() for a in os.environ.get("COMPTOIR_SMTPD_RECIPIENTS", "").split(",") if a.strip()
 ]
 COMPTOIR_IMAP_URL = os.environ.get("COMPTOIR_IMAP_URL", "")
+# SMS: the gateway's auth token signs its webhooks (Twilio scheme); outgoing texts go through
+# COMPTOIR_SMS_BACKEND (default: kept in the database and shown to staff, like captured mail).
+COMPTOIR_SMS_AUTH_TOKEN = os.environ.get("COMPTOIR_SMS_AUTH_TOKEN", "")
+COMPTOIR_SMS_BACKEND = os.environ.get("COMPTOIR_SMS_BACKEND", "comptoir.outbox.sms.DatabaseSmsBackend")
+COMPTOIR_SMS_FROM = os.environ.get("COMPTOIR_SMS_FROM", "")
 COMPTOIR_MAX_EMAIL_BYTES = int(os.environ.get("COMPTOIR_MAX_EMAIL_BYTES", 40 * 1024**2))
 if EMAIL_URL:
     _mail = urlsplit(EMAIL_URL)

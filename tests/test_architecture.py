@@ -13,8 +13,8 @@ LAYER = {
     "channels": 5,
     "intake": 4,
     "tickets": 3,
-    "accounts": 2,
-    "routing": 1, "customers": 1, "outbox": 1,
+    "accounts": 2, "outbox": 2,
+    "routing": 1, "customers": 1,
     "common": 0,
 }  # fmt: skip
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from comptoir.common.exceptions import NotFound
+import contextlib
+
+from comptoir.common.exceptions import InvalidInput, NotFound
 
 from .models import Customer
 
@@ -20,3 +22,55 @@ def customer_has_email(*, customer_id: int, email: str) -> bool:
     return Identity.objects.filter(
         customer_id=customer_id, kind=Identity.Kind.EMAIL, value=email.strip().lower()
     ).exists()
+
+
+def consent_granted(*, customer_id: int, channel: str) -> bool:
+    from .models import Consent
+
+    return Consent.objects.filter(customer_id=customer_id, channel=channel, granted=True).exists()
+
+
+def customer_phone(*, customer_id: int) -> str | None:
+    from .models import Identity
+
+    return (
+        Identity.objects.filter(customer_id=customer_id, kind=Identity.Kind.PHONE)
+        .order_by("id")
+        .values_list("value", flat=True)
+        .first()
+    )
+
+
+def customer_search(*, q: str, limit: int = 20) -> list[Customer]:
+    """Customers by phone (any format), email, account number or name."""
+    from django.db.models import Q
+
+    from .models import Identity
+    from .services import normalize_phone
+
+    q = (q or "").strip()
+    if not q:
+        return []
+    condition = Q(identities__value__iexact=q) | Q(name__icontains=q)
+    if "@" not in q and sum(ch.isdigit() for ch in q) >= 7:
+        # Not a valid phone number: the other criteria still apply.
+        with contextlib.suppress(InvalidInput):
+            condition |= Q(identities__kind=Identity.Kind.PHONE, identities__value=normalize_phone(q))
+    return list(
+        Customer.objects.filter(condition, merged_into__isnull=True)
+        .prefetch_related("identities")
+        .distinct()
+        .order_by("name", "id")[:limit]
+    )
+
+
+def customer_events(*, customer_id: int) -> list:
+    from .models import CustomerEvent
+
+    return list(CustomerEvent.objects.filter(customer_id=customer_id).order_by("-id")[:100])
+
+
+def customer_consents(*, customer_id: int) -> list:
+    from .models import Consent
+
+    return list(Consent.objects.filter(customer_id=customer_id).order_by("channel"))

@@ -108,3 +108,89 @@ def customer_identify_or_create(*, data: CustomerData) -> tuple[Customer, bool]:
             # Created by a concurrent request, or owned by another customer: never steal it.
             continue
     return customer, created
+
+
+def customer_event(*, customer: Customer, kind: str, detail: str, actor_label: str = "") -> None:
+    from .models import CustomerEvent
+
+    CustomerEvent.objects.create(customer=customer, kind=kind, detail=detail[:2000], actor_label=actor_label)
+
+
+@transaction.atomic
+def consent_set(
+    *,
+    customer: Customer,
+    channel: str,
+    granted: bool,
+    source: str,
+    actor_label: str = "",
+    only_if_unset: bool = False,
+) -> bool:
+    """Record consent for a channel; returns whether it changed. Every change is in the history."""
+    from .models import Consent
+
+    consent, _created = Consent.objects.select_for_update().get_or_create(
+        customer=customer, channel=channel, defaults={"granted": False, "source": ""}
+    )
+    if (consent.granted == granted or only_if_unset) and not _created:
+        return False
+    consent.granted = granted
+    consent.source = source[:100]
+    consent.save(update_fields=["granted", "source", "updated_at"])
+    customer_event(
+        customer=customer,
+        kind="consent_granted" if granted else "consent_withdrawn",
+        detail=f"{channel}: {source}",
+        actor_label=actor_label,
+    )
+    return True
+
+
+@transaction.atomic
+def customer_create(*, data: CustomerData) -> Customer:
+    """A new customer from an agent's form; known identities are refused, not silently merged."""
+    idents = identities_of(data)
+    if not idents:
+        raise InvalidInput(_("Give an email address or a phone number."), field="customer")
+    for kind, value in idents:
+        if Identity.objects.filter(kind=kind, value=value).exists():
+            raise InvalidInput(
+                _("%(value)s already belongs to a customer: search for it.") % {"value": value}, field=kind
+            )
+    customer = Customer.objects.create(
+        name=data.name[:200],
+        language=data.language if data.language in dict(Customer.Language.choices) else Customer.Language.EN,
+    )
+    for kind, value in idents:
+        Identity.objects.create(customer=customer, kind=kind, value=value)
+    return customer
+
+
+def customer_merge_records(*, source_id: int, target_id: int, actor_label: str) -> tuple[Customer, Customer]:
+    """Lock both customers (in id order) and fold ``source``'s identities and consents into ``target``.
+
+    A customer already merged cannot take part again, so two agents merging A into B and B into
+    A at once end with one merge and one clear refusal. The caller moves the tickets in the same
+    transaction (see ``intake.services.customer_merge``).
+    """
+    from comptoir.common.exceptions import Conflict
+
+    from .models import Consent
+
+    if source_id == target_id:
+        raise InvalidInput(_("A customer cannot be merged into itself."))
+    ids = sorted([source_id, target_id])
+    locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    source, target = locked.get(source_id), locked.get(target_id)
+    if source is None or target is None:
+        raise InvalidInput(_("No such customer."))
+    if source.merged_into_id or target.merged_into_id:
+        raise Conflict(_("One of these customers was already merged; reload the page."))
+    Identity.objects.filter(customer=source).update(customer=target)
+    for consent in Consent.objects.filter(customer=source):
+        if not Consent.objects.filter(customer=target, channel=consent.channel).exists():
+            consent.customer = target
+            consent.save(update_fields=["customer", "updated_at"])
+    source.merged_into = target
+    source.save(update_fields=["merged_into", "updated_at"])
+    return source, target

@@ -21,13 +21,18 @@ from django.utils.translation import gettext as _
 from comptoir.common.exceptions import Conflict, DomainError
 from comptoir.customers.models import Customer
 from comptoir.customers.selectors import customer_has_email
-from comptoir.customers.services import CustomerData, customer_identify_or_create
+from comptoir.customers.services import (
+    CustomerData,
+    customer_event,
+    customer_identify_or_create,
+    customer_merge_records,
+)
 from comptoir.tickets import notifications
 from comptoir.tickets.exceptions import AttachmentRefused
 from comptoir.tickets.files import IncomingFile, validate_file
 from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.selectors import ticket_for_thread
-from comptoir.tickets.services import ticket_create, ticket_customer_reply, ticket_flag
+from comptoir.tickets.services import ticket_create, ticket_customer_reply, ticket_flag, tickets_move_customer
 
 from .models import InboundRecord
 
@@ -295,3 +300,17 @@ def receive(message: InboundMessage) -> IntakeResult:
     if record.ticket_id is not None and record.status != InboundRecord.Status.FAILED:
         return IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
     return record_process(record=record, message=message)
+
+
+@transaction.atomic
+def customer_merge(*, source_id: int, target_id: int, actor_label: str) -> Customer:
+    """Two records found to be one person: identities, consents and tickets move to ``target``."""
+    source, target = customer_merge_records(source_id=source_id, target_id=target_id, actor_label=actor_label)
+    refs = tickets_move_customer(source_id=source.pk, target_id=target.pk, actor_label=actor_label)
+    detail = _("%(source)s (#%(source_id)s) merged into %(target)s (#%(target_id)s); tickets: %(refs)s") % {
+        "source": source.name, "source_id": source.pk, "target": target.name, "target_id": target.pk,
+        "refs": ", ".join(refs) or "-",
+    }  # fmt: skip
+    customer_event(customer=target, kind="merge", detail=detail, actor_label=actor_label)
+    customer_event(customer=source, kind="merged_into", detail=detail, actor_label=actor_label)
+    return target

@@ -18,6 +18,7 @@ class Delivery(models.Model):
     class Kind(models.TextChoices):
         ACK = "ack", _("Acknowledgment")
         REPLY = "reply", _("Reply to customer")
+        TRACKING_LINK = "tracking_link", _("Tracking link")
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
@@ -36,6 +37,14 @@ class Delivery(models.Model):
         null=True,
         blank=True,
         related_name="deliveries",
+    )
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -72,3 +81,22 @@ class CapturedEmail(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class CapturedSms(models.Model):
+    """Embedded mode: outgoing texts kept in the database and shown to staff instead of sent."""
+
+    recipient = models.CharField(_("recipient"), max_length=32)
+    body = models.TextField(_("body"))
+    delivery = models.ForeignKey(
+        Delivery, verbose_name=_("delivery"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("captured at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("captured SMS")
+        verbose_name_plural = _("captured SMS")
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.body[:40]}"

@@ -34,6 +34,8 @@ def delivery_enqueue(
     subject: str,
     body: str,
     ticket_id: int | None = None,
+    channel: str = "email",
+    customer_id: int | None = None,
     headers: dict[str, str] | None = None,
     attachments: list[dict[str, str]] | None = None,
 ) -> Delivery:
@@ -44,6 +46,8 @@ def delivery_enqueue(
         idempotency_key=key,
         defaults={
             "kind": kind,
+            "channel": channel,
+            "customer_id": customer_id,
             "recipient": recipient,
             "subject": clean_subject,
             "body": body,

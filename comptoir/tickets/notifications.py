@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.customers.models import Identity
+from comptoir.customers.selectors import consent_granted, customer_phone
 from comptoir.outbox.models import Delivery
 from comptoir.outbox.services import delivery_enqueue, make_message_id
 
@@ -33,8 +34,30 @@ def _language(ticket: Ticket) -> str:
     return ticket.customer.language or ticket.language or "en"
 
 
+def _sms_recipient(ticket: Ticket) -> str | None:
+    """The customer's phone when texting them is allowed (they consented) and fits the ticket."""
+    if ticket.channel != "sms" or not consent_granted(customer_id=ticket.customer_id, channel="sms"):
+        return None
+    return customer_phone(customer_id=ticket.customer_id)
+
+
+def _sms(*, key: str, kind: str, ticket: Ticket, phone: str, body: str) -> Delivery:
+    return delivery_enqueue(
+        key=key, kind=kind, channel="sms", recipient=phone, subject="", body=body[:1600],
+        ticket_id=ticket.pk, customer_id=ticket.customer_id,
+    )  # fmt: skip
+
+
 def ack_notify(*, ticket: Ticket) -> Delivery | None:
     """Queue the acknowledgment: reference and tracking link, never the customer's own text."""
+    phone = _sms_recipient(ticket)
+    if phone is not None:
+        with translation.override(_language(ticket)):
+            body = _("%(reference)s: we received your message. Follow it here: %(url)s") % {
+                "reference": ticket.reference,
+                "url": tracking_url(ticket.tracking_uid),
+            }
+        return _sms(key=f"ack:{ticket.pk}", kind=Delivery.Kind.ACK, ticket=ticket, phone=phone, body=body)
     recipient = _customer_email(ticket)
     if recipient is None:
         return None
@@ -67,7 +90,12 @@ def ack_notify(*, ticket: Ticket) -> Delivery | None:
 def reply_notify(
     *, ticket: Ticket, message: Message, attachments: Sequence[Attachment] = ()
 ) -> Delivery | None:
-    """Email an agent's public reply, threaded under the acknowledgment."""
+    """Send an agent's public reply: by SMS on SMS tickets (with consent), else email, threaded."""
+    phone = _sms_recipient(ticket)
+    if phone is not None:
+        return _sms(
+            key=f"reply:{message.pk}", kind=Delivery.Kind.REPLY, ticket=ticket, phone=phone, body=message.body
+        )
     recipient = _customer_email(ticket)
     if recipient is None:
         return None
@@ -107,3 +135,29 @@ def reply_notify(
             {"path": a.file.name, "filename": a.filename, "content_type": a.content_type} for a in attachments
         ],
     )
+
+
+def tracking_link_notify(*, ticket: Ticket, via: str) -> Delivery | None:
+    """Send the customer their tracking link (agent's choice after a call): "email" or "sms"."""
+    with translation.override(_language(ticket)):
+        url = tracking_url(ticket.tracking_uid)
+        if via == "sms":
+            phone = customer_phone(customer_id=ticket.customer_id)
+            if phone is None or not consent_granted(customer_id=ticket.customer_id, channel="sms"):
+                return None
+            body = _("%(reference)s: follow your request here: %(url)s") % {
+                "reference": ticket.reference,
+                "url": url,
+            }
+            key = f"link-sms:{ticket.pk}:{timezone.now().timestamp()}"
+            return _sms(key=key, kind=Delivery.Kind.TRACKING_LINK, ticket=ticket, phone=phone, body=body)
+        recipient = _customer_email(ticket)
+        if recipient is None:
+            return None
+        subject = _("[%(reference)s] Follow your request") % {"reference": ticket.reference}
+        body = render_to_string("tickets/email/tracking_link.txt", {"ticket": ticket, "tracking_url": url})
+    return delivery_enqueue(
+        key=f"link-email:{ticket.pk}:{timezone.now().timestamp()}", kind=Delivery.Kind.TRACKING_LINK,
+        recipient=recipient, subject=subject, body=body, ticket_id=ticket.pk,
+        headers={"Reply-To": reply_address(ticket.pk)},
+    )  # fmt: skip

@@ -324,3 +324,18 @@ def category_ensure(*, slug: str, name_en: str, name_fr: str) -> Category:
         slug=slug, defaults={"name_en": name_en, "name_fr": name_fr}
     )
     return category
+
+
+def tickets_move_customer(*, source_id: int, target_id: int, actor_label: str) -> list[str]:
+    """Move every ticket of one customer to another, writing the change in each ticket's history."""
+    refs = list(Ticket.objects.filter(customer_id=source_id).values_list("pk", "reference"))
+    Ticket.objects.filter(customer_id=source_id).update(
+        customer_id=target_id, updated_at=timezone.now(), version=F("version") + 1
+    )
+    TicketEvent.objects.bulk_create(
+        TicketEvent(
+            ticket_id=pk, actor_label=actor_label, field="customer", old=f"#{source_id}", new=f"#{target_id}"
+        )
+        for pk, _ref in refs
+    )
+    return [ref for _pk, ref in refs]
