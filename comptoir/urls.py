@@ -12,6 +12,8 @@ portal_patterns = (
         path("", portal.request_new, name="request_new"),
         path("submitted/<str:token>/", portal.request_submitted, name="submitted"),
         path("track/<str:token>/", portal.track, name="track"),
+        path("chat/", portal.chat_start, name="chat_start"),
+        path("chat/<str:token>/", portal.chat, name="chat"),
         path(
             "track/<str:token>/files/<int:attachment_id>/",
             portal.track_attachment,
@@ -31,6 +33,11 @@ desk_patterns = (
         path("tickets/<str:reference>/change/", desk.ticket_change, name="ticket_change"),
         path("files/<int:attachment_id>/", desk.attachment, name="attachment"),
         path("outbox/", desk.outbox, name="outbox"),
+        path("customers/<int:customer_id>/", desk.customer_detail, name="customer"),
+        path("customers/<int:customer_id>/merge/", desk.customer_merge_view, name="customer_merge"),
+        path("customers/<int:customer_id>/consent/", desk.customer_consent_view, name="customer_consent"),
+        path("calls/new/", desk.call_new, name="call_new"),
+        path("inbound/", desk.inbound_failures, name="inbound"),
     ],
     "desk",
 )

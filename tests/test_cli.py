@@ -122,7 +122,9 @@ def test_run_migrates_and_serves(tmp_path):
 
 
 def test_check_deploy_is_clean_on_https_settings(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("COMPTOIR_")}
+    # A deployment's environment: none of the test session's own variables (the browser tests set
+    # DJANGO_ALLOW_ASYNC_UNSAFE for themselves, which check --deploy rightly refuses).
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMPTOIR_", "DJANGO_"))}
     env.update(
         COMPTOIR_DATA_DIR=str(tmp_path),
         COMPTOIR_BASE_URL="https://support.example.org",

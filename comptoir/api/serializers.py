@@ -7,7 +7,8 @@ from typing import Any
 from comptoir.tickets.models import Message, Ticket, TicketEvent
 
 
-def ticket(t: Ticket) -> dict[str, Any]:
+def ticket(t: Ticket, *, customer: Any = None) -> dict[str, Any]:
+    customer = customer or t.customer
     return {
         "reference": t.reference,
         "subject": t.subject,
@@ -18,7 +19,7 @@ def ticket(t: Ticket) -> dict[str, Any]:
         "assignee": t.assignee.email if t.assignee_id else None,
         "channel": t.channel,
         "language": t.language,
-        "customer": {"id": t.customer_id, "name": t.customer.name},
+        "customer": {"id": customer.pk, "name": customer.name},
         "version": t.version,
         "created_at": t.created_at,
         "updated_at": t.updated_at,

@@ -21,6 +21,8 @@ from comptoir.tickets.tracking import tracking_url
 
 from . import serializers as out
 from .auth import TokenAuth
+from .channels import router as channels_router
+from .channels import webhooks as channel_webhooks
 from .inbound import router as inbound_router
 from .schemas import (
     CustomerOut,
@@ -211,3 +213,5 @@ def customer_detail(request: HttpRequest, customer_id: int):  # type: ignore[no-
 api.add_router("/", router)
 api.add_router("/", customers_router)
 api.add_router("/", inbound_router)
+api.add_router("/", channels_router)
+api.add_router("/", channel_webhooks)

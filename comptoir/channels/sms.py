@@ -16,9 +16,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from comptoir.common.exceptions import InvalidInput, PermissionDenied
+from comptoir.common.exceptions import DomainError, InvalidInput, PermissionDenied
 from comptoir.customers.services import CustomerData, consent_set, customer_identify_or_create
 from comptoir.intake.services import InboundMessage, IntakeResult, receive
+
+
+class BadSignature(DomainError):
+    status_code = 401
+
 
 STOP_WORDS = {"stop", "arret", "arreter", "unsubscribe", "desabonner", "desinscrire", "cancel", "end", "quit"}
 START_WORDS = {"start", "oui", "unstop", "yes"}
@@ -37,7 +42,7 @@ def verify_signature(*, url: str, params: dict[str, str], signature: str) -> Non
         raise PermissionDenied(_("The SMS webhook is disabled: set COMPTOIR_SMS_AUTH_TOKEN."))
     expected = twilio_signature(url, params, token)
     if not hmac.compare_digest(expected.encode(), (signature or "").encode()):
-        raise PermissionDenied(_("The SMS signature is not valid."))
+        raise BadSignature(_("The SMS signature is not valid."))
 
 
 def _keyword(text: str) -> str:

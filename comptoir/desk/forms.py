@@ -41,3 +41,28 @@ class UpdateForm(forms.Form):
         self.fields["team"].queryset = team_list()
         self.fields["assignee"].queryset = agent_list()
         self.fields["category"].choices = [("", "—")] + [(c.slug, str(c)) for c in category_list()]
+
+
+class CallForm(forms.Form):
+    customer = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    name = forms.CharField(label=_("Name (new customer)"), required=False, max_length=200)
+    email = forms.EmailField(label=_("Email (new customer)"), required=False)
+    phone = forms.CharField(label=_("Phone (new customer)"), required=False, max_length=40)
+    account = forms.CharField(label=_("Account number (new customer)"), required=False, max_length=64)
+    ticket = forms.CharField(label=_("Add to ticket"), required=False, max_length=20)
+    subject = forms.CharField(label=_("Subject (new request)"), required=False, max_length=255)
+    summary = forms.CharField(label=_("What the customer asked"), widget=forms.Textarea, max_length=20000)
+    send_link = forms.ChoiceField(
+        label=_("Send the tracking link"),
+        required=False,
+        choices=[("", _("No")), ("email", _("By email")), ("sms", _("By SMS"))],
+    )
+
+
+class MergeForm(forms.Form):
+    other = forms.IntegerField(label=_("Merge this customer into customer number"), min_value=1)
+
+
+class ConsentForm(forms.Form):
+    channel = forms.ChoiceField(label=_("Channel"), choices=[("sms", _("SMS"))])
+    granted = forms.BooleanField(label=_("Agrees to be contacted"), required=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from functools import wraps
 
 from django.conf import settings
@@ -15,15 +16,21 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from comptoir.accounts.selectors import agent_team_ids
+from comptoir.channels.email.ingest import email_replay
+from comptoir.channels.phone import call_log
 from comptoir.common.exceptions import DomainError
 from comptoir.common.net import ratelimit_key
-from comptoir.outbox.selectors import captured_email_list, delivery_list
+from comptoir.customers.selectors import customer_consents, customer_events, customer_get, customer_search
+from comptoir.customers.services import CustomerData, consent_set, customer_create
+from comptoir.intake.selectors import inbound_counts, inbound_failed
+from comptoir.intake.services import customer_merge
+from comptoir.outbox.selectors import captured_email_list, captured_sms_list, delivery_list
 from comptoir.portal.forms import incoming_files
 from comptoir.portal.views import attachment_response
 from comptoir.tickets import selectors as tickets
 from comptoir.tickets.services import ticket_agent_message, ticket_update
 
-from .forms import LoginForm, MessageForm, UpdateForm
+from .forms import CallForm, ConsentForm, LoginForm, MergeForm, MessageForm, UpdateForm
 
 
 def agent_required(view):  # type: ignore[no-untyped-def]
@@ -176,5 +183,121 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
 
 @agent_required
 def outbox(request: HttpRequest) -> HttpResponse:
-    context = {"deliveries": delivery_list(), "captured": captured_email_list()}
+    context = {"deliveries": delivery_list(), "captured": captured_email_list(), "sms": captured_sms_list()}
     return render(request, "desk/outbox.html", context)
+
+
+@agent_required
+def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
+    try:
+        customer = customer_get(customer_id=customer_id)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+    ticket_list, timeline = tickets.customer_timeline(customer_id=customer.pk)
+    context = {
+        "customer": customer,
+        "open_tickets": [t for t in ticket_list if t.is_open],
+        "closed_tickets": [t for t in ticket_list if not t.is_open],
+        "timeline": timeline,
+        "events": customer_events(customer_id=customer.pk),
+        "consents": customer_consents(customer_id=customer.pk),
+        "merge_form": MergeForm(),
+        "consent_form": ConsentForm(),
+    }
+    return render(request, "desk/customer.html", context)
+
+
+@agent_required
+@require_POST
+def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
+    form = MergeForm(request.POST)
+    if form.is_valid():
+        try:
+            customer_merge(
+                source_id=customer_id, target_id=form.cleaned_data["other"], actor_label=request.user.email
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect("desk:customer", customer_id=customer_id)
+        messages.success(request, _("Customers merged."))
+        return redirect("desk:customer", customer_id=form.cleaned_data["other"])
+    messages.error(request, _("Give the number of the customer to merge into."))
+    return redirect("desk:customer", customer_id=customer_id)
+
+
+@agent_required
+@require_POST
+def customer_consent_view(request: HttpRequest, customer_id: int) -> HttpResponse:
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            customer = customer_get(customer_id=customer_id)
+        except DomainError as exc:
+            raise Http404(exc.message) from exc
+        consent_set(
+            customer=customer, channel=form.cleaned_data["channel"], granted=form.cleaned_data["granted"],
+            source=_("recorded by an agent"), actor_label=request.user.email,
+        )  # fmt: skip
+        messages.success(request, _("Consent recorded."))
+    return redirect("desk:customer", customer_id=customer_id)
+
+
+@agent_required
+def call_new(request: HttpRequest) -> HttpResponse:
+    """Log a call: find the customer (phone, name, email, account) or create one, then write."""
+    q = request.GET.get("q", "").strip()
+    found = customer_search(q=q) if q else []
+    chosen = None
+    if request.method == "POST":
+        form = CallForm(request.POST)
+        if form.is_valid():
+            try:
+                result = _log_call(request, form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, _("Call logged on %(reference)s.") % {"reference": result.ticket.reference}
+                )
+                return redirect("desk:ticket", reference=result.ticket.reference)
+        status = 400
+    else:
+        initial = {}
+        if request.GET.get("customer", "").isdigit():
+            initial["customer"] = int(request.GET["customer"])
+            with contextlib.suppress(DomainError):
+                chosen = customer_get(customer_id=initial["customer"])
+        form = CallForm(initial=initial)
+        status = 200
+    context = {"form": form, "q": q, "found": found, "chosen": chosen}
+    return render(request, "desk/call.html", context, status=status)
+
+
+def _log_call(request: HttpRequest, data: dict):  # type: ignore[no-untyped-def]
+    customer_id = data["customer"]
+    if not customer_id:
+        customer_id = customer_create(
+            data=CustomerData(
+                name=data["name"], email=data["email"] or None, phone=data["phone"] or None,
+                account=data["account"] or None, language=(request.LANGUAGE_CODE or "en")[:2],
+            )
+        ).pk  # fmt: skip
+    ticket = _get(request, data["ticket"].strip()) if data["ticket"].strip() else None
+    return call_log(
+        actor=request.user, customer_id=customer_id, ticket=ticket, subject=data["subject"],
+        summary=data["summary"], send_link=data["send_link"] or None,
+    )  # fmt: skip
+
+
+@agent_required
+def inbound_failures(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and request.POST.get("record", "").isdigit():
+        outcome = email_replay(record_id=int(request.POST["record"]))
+        if outcome.result is not None:
+            messages.success(
+                request, _("Replayed into %(reference)s.") % {"reference": outcome.result.ticket.reference}
+            )
+        else:
+            messages.error(request, _("Still failing: %(reason)s") % {"reason": outcome.error})
+        return redirect("desk:inbound")
+    return render(request, "desk/inbound.html", {"records": inbound_failed(), "counts": inbound_counts()})

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from comptoir.accounts.models import User
 from comptoir.common.exceptions import Conflict, DomainError
 from comptoir.customers.models import Customer
 from comptoir.customers.selectors import customer_has_email
@@ -65,6 +66,8 @@ class InboundMessage:
     customer_id: int | None = None
     # Continue this customer's open ticket on this channel (SMS, chat) when there is one.
     continue_open: bool = False
+    # The agent who logged this for the customer (a phone call).
+    logged_by_id: int | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -275,6 +278,7 @@ def _process(*, record: InboundRecord, message: InboundMessage, message_key: str
             customer=customer, subject=subject, body=text, body_html=message.html,
             channel=message.channel, language=language, files=files,
             external_id=external_id, auto_submitted=bool(message.auto_reason),
+            actor=User.objects.filter(pk=message.logged_by_id).first() if message.logged_by_id else None,
         )  # fmt: skip
         new_message = ticket.messages.first()
         if link is not None or reason:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from .models import CapturedEmail, Delivery
+from .models import CapturedEmail, CapturedSms, Delivery
 
 
 def captured_email_list(*, limit: int = 100) -> list[CapturedEmail]:
@@ -18,3 +18,7 @@ def delivery_ticket_ids(*, message_ids: list[str]) -> list[int]:
             "ticket_id", flat=True
         )[:1]
     )
+
+
+def captured_sms_list(*, limit: int = 100) -> list[CapturedSms]:
+    return list(CapturedSms.objects.order_by("-id")[:limit])

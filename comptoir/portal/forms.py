@@ -40,3 +40,23 @@ class RequestForm(forms.Form):
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Your reply"), widget=forms.Textarea, max_length=20000)
     attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
+
+
+class ChatStartForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=200)
+    email = forms.EmailField(label=_("Email"), required=False, max_length=254)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+    message = forms.CharField(
+        label=_("Your question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+    submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if not data.get("email") and not data.get("phone"):
+            raise forms.ValidationError(_("Give an email address or a phone number."))
+        return data
+
+
+class ChatMessageForm(forms.Form):
+    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)

@@ -21,7 +21,7 @@ from comptoir.tickets import selectors as tickets
 from comptoir.tickets.services import ticket_customer_reply
 from comptoir.tickets.tracking import make_token, parse_token
 
-from .forms import ReplyForm, RequestForm, incoming_files
+from .forms import ChatMessageForm, ChatStartForm, ReplyForm, RequestForm, incoming_files
 
 TOO_MANY = gettext_lazy("Too many requests from your address. Please wait a minute and try again.")
 
@@ -139,3 +139,65 @@ def attachment_response(att) -> FileResponse:  # type: ignore[no-untyped-def]
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+def chat_start(request: HttpRequest) -> HttpResponse:
+    """The chat box's first step: who you are and your question; it opens (or continues) a ticket."""
+    if request.method == "GET":
+        form = ChatStartForm(initial={"submission_id": uuid.uuid4().hex})
+        return render(request, "portal/chat_start.html", {"form": form})
+    form = ChatStartForm(request.POST)
+    if _limited(request, "portal-chat"):
+        return _too_many(request, "portal/chat_start.html", {"form": form})
+    status = 400
+    if form.is_valid():
+        d = form.cleaned_data
+        language = (get_language() or "en")[:2]
+        try:
+            result = receive(
+                InboundMessage(
+                    channel="chat",
+                    customer=CustomerData(
+                        name=d["name"], email=d["email"] or None, phone=d["phone"] or None, language=language
+                    ),
+                    subject=" ".join(d["message"].split())[:80], text=d["message"], language=language,
+                    external_id=f"chat:{d['submission_id']}" if d["submission_id"] else None,
+                    continue_open=True,
+                )
+            )  # fmt: skip
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status_code
+        else:
+            return redirect("portal:chat", token=make_token(result.ticket.tracking_uid))
+    return render(request, "portal/chat_start.html", {"form": form}, status=status)
+
+
+def _chat_context(ticket, token: str) -> dict:  # type: ignore[no-untyped-def]
+    return {
+        "ticket": ticket,
+        "token": token,
+        "messages_list": tickets.ticket_messages(ticket=ticket, public_only=True),
+        "form": ChatMessageForm(),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def chat(request: HttpRequest, token: str) -> HttpResponse:
+    """The chat room: the page polls its message list every second (htmx), and posts in place."""
+    _uid, ticket = _ticket_for(token)
+    if request.method == "POST":
+        form = ChatMessageForm(request.POST)
+        if _limited(request, "portal-chat"):
+            return HttpResponse(str(TOO_MANY), status=429)
+        if form.is_valid():
+            try:
+                ticket_customer_reply(ticket=ticket, body=form.cleaned_data["message"], channel="chat")
+            except DomainError as exc:
+                return HttpResponse(exc.message, status=exc.status_code)
+        if not request.htmx:
+            return redirect("portal:chat", token=token)
+        return render(request, "portal/chat.html#room", _chat_context(ticket, token))
+    template = "portal/chat.html#conversation" if request.htmx else "portal/chat.html"
+    return render(request, template, _chat_context(ticket, token))

@@ -27,7 +27,7 @@ def ticket_visible_to(*, actor: User) -> QuerySet[Ticket]:
 def ticket_get(*, actor: User, reference: str) -> Ticket:
     ticket = (
         ticket_visible_to(actor=actor)
-        .select_related("customer", "team", "assignee", "category")
+        .select_related("customer", "team", "assignee", "category", "linked_to")
         .filter(reference=reference)
         .first()
     )
@@ -186,3 +186,22 @@ def category_list():  # type: ignore[no-untyped-def]
     from .models import Category
 
     return list(Category.objects.order_by("slug"))
+
+
+def customer_timeline(*, customer_id: int, limit: int = 200) -> tuple[list[Ticket], list[Message]]:
+    """A customer's tickets (open ones first) and every message on them, across channels, in time order.
+
+    Internal notes are included: this is the agents' view.
+    """
+    tickets = list(
+        Ticket.objects.filter(customer_id=customer_id)
+        .select_related("team", "assignee")
+        .order_by("-is_open", "-updated_at", "-id")[:100]
+    )
+    messages = list(
+        Message.objects.filter(ticket__customer_id=customer_id)
+        .select_related("ticket", "author")
+        .order_by("-created_at", "-id")[:limit]
+    )
+    messages.reverse()
+    return tickets, messages

@@ -117,6 +117,7 @@ def ticket_create(
         message = Message.objects.create(
             ticket=ticket,
             kind=Message.Kind.CUSTOMER,
+            author=actor,  # an agent who logged it for the customer (a call), else nobody
             channel=channel,
             body=body,
             body_html=sanitize_html(body_html) if body_html else "",

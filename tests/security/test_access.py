@@ -290,7 +290,8 @@ def _secrets_absent(response, ticket) -> None:  # type: ignore[no-untyped-def]
     assert PDF not in body
 
 
-PUBLIC = {"/", "/desk/login/", "/admin/login/", "/api/v1/openapi.json", "/api/v1/docs"}
+# Deliberately public: the request form and the chat box (both open a ticket, rate-limited).
+PUBLIC = {"/", "/chat/", "/desk/login/", "/admin/login/", "/api/v1/openapi.json", "/api/v1/docs"}
 LOGIN_PAGES = ("/desk/login/", "/admin/login/")
 
 
