@@ -11,6 +11,14 @@ class Customer(BaseModel):
 
     name = models.CharField(_("name"), max_length=200, blank=True)
     language = models.CharField(_("preferred language"), max_length=8, choices=Language, default=Language.EN)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+    )
 
     class Meta:
         verbose_name = _("customer")

@@ -259,6 +259,11 @@ def call_new(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request, _("Call logged on %(reference)s.") % {"reference": result.ticket.reference}
                 )
+                if form.cleaned_data["send_link"] and not result.link_sent:
+                    messages.warning(
+                        request,
+                        _("The tracking link was not sent: no address, or no consent, for that channel."),
+                    )
                 return redirect("desk:ticket", reference=result.ticket.reference)
         status = 400
     else:

@@ -135,10 +135,17 @@ def record_store(
 
 
 def record_fail(*, record: InboundRecord, reason: str) -> None:
-    """Keep the record with the reason it could not be processed; staff can replay it."""
-    InboundRecord.objects.filter(pk=record.pk).exclude(status=InboundRecord.Status.PROCESSED).update(
-        status=InboundRecord.Status.FAILED, error=reason[:2000]
+    """Keep the record with the reason it could not be processed; staff can replay it.
+
+    The given object is updated too, so callers report what is stored.
+    """
+    updated = (
+        InboundRecord.objects.filter(pk=record.pk)
+        .exclude(status=InboundRecord.Status.PROCESSED)
+        .update(status=InboundRecord.Status.FAILED, error=reason[:2000])
     )
+    if updated:
+        record.status, record.error = InboundRecord.Status.FAILED, reason[:2000]
 
 
 def _lenient_files(message: InboundMessage) -> tuple[tuple[IncomingFile, ...], str]:
@@ -245,6 +252,43 @@ def _mark_duplicate(*, record: InboundRecord, message_key: str) -> IntakeResult:
     return IntakeResult(ticket=first.ticket, created=False, record=record, duplicate=True)
 
 
+def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
+    """The business of intake, inside the caller's transaction: (ticket, message, created)."""
+    language = _language(message)
+    customer = _customer(message, language)
+    files, note = _lenient_files(message) if message.lenient else (message.attachments, "")
+    text = "\n\n".join(part for part in (message.text.strip(), note) if part)
+    if message.lenient and not text:
+        text = _("(message without text)")
+    join, link, reason = _thread(message, customer)
+    external_id = (message.external_id or "")[:300]
+    if join is not None:
+        new_message = ticket_customer_reply(
+            ticket=join, body=text, channel=message.channel, files=files, body_html=message.html,
+            external_id=external_id, auto_submitted=bool(message.auto_reason),
+        )  # fmt: skip
+        return join, new_message, False
+    subject = message.subject.strip() or _("(no subject)")
+    ticket, new_message = ticket_create(
+        customer=customer, subject=subject, body=text, body_html=message.html,
+        channel=message.channel, language=language, files=files,
+        external_id=external_id, auto_submitted=bool(message.auto_reason),
+        actor=User.objects.filter(pk=message.logged_by_id).first() if message.logged_by_id else None,
+    )  # fmt: skip
+    if link is not None or reason:
+        ticket_flag(ticket=ticket, linked_to=link, reason=reason)
+    if not message.auto_reason:
+        email = _normalized_email(message) if message.customer_id is None else None
+        notifications.ack_notify(ticket=ticket, email=email, first_message_id=external_id)
+    return ticket, new_message, True
+
+
+def _normalized_email(message: InboundMessage) -> str | None:
+    from comptoir.customers.services import normalize_email
+
+    return normalize_email(message.customer.email) if message.customer.email else None
+
+
 def _process(*, record: InboundRecord, message: InboundMessage, message_key: str | None) -> IntakeResult:
     record = InboundRecord.objects.select_for_update().get(pk=record.pk)
     if record.status in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
@@ -256,35 +300,7 @@ def _process(*, record: InboundRecord, message: InboundMessage, message_key: str
         ).exists()
     ):
         return _mark_duplicate(record=record, message_key=message_key)
-    language = _language(message)
-    customer = _customer(message, language)
-    files, note = _lenient_files(message) if message.lenient else (message.attachments, "")
-    text = "\n\n".join(part for part in (message.text.strip(), note) if part)
-    if message.lenient and not text:
-        text = _("(message without text)")
-    join, link, reason = _thread(message, customer)
-    external_id = (message.external_id or "")[:300]
-    if join is not None:
-        created = False
-        ticket = join
-        new_message = ticket_customer_reply(
-            ticket=join, body=text, channel=message.channel, files=files,
-            external_id=external_id, auto_submitted=bool(message.auto_reason),
-        )  # fmt: skip
-    else:
-        created = True
-        subject = message.subject.strip() or _("(no subject)")
-        ticket = ticket_create(
-            customer=customer, subject=subject, body=text, body_html=message.html,
-            channel=message.channel, language=language, files=files,
-            external_id=external_id, auto_submitted=bool(message.auto_reason),
-            actor=User.objects.filter(pk=message.logged_by_id).first() if message.logged_by_id else None,
-        )  # fmt: skip
-        new_message = ticket.messages.first()
-        if link is not None or reason:
-            ticket_flag(ticket=ticket, linked_to=link, reason=reason)
-        if not message.auto_reason:
-            notifications.ack_notify(ticket=ticket)
+    ticket, new_message, created = _apply(message=message)
     record.status = InboundRecord.Status.PROCESSED
     record.ticket = ticket
     record.message = new_message
@@ -296,14 +312,45 @@ def _process(*, record: InboundRecord, message: InboundMessage, message_key: str
 
 
 def receive(message: InboundMessage) -> IntakeResult:
-    """Store then process a message that arrives whole (form, API, SMS, chat, phone log)."""
+    """Process a message that arrives whole (form, API, SMS, chat, phone log), exactly once.
+
+    The caller is waiting for the answer, so the record is written in the same transaction as
+    the ticket (one commit) instead of being kept first; a refused message still leaves a failed
+    record with its reason. A key seen before returns the first ticket; a concurrent delivery of
+    the same key loses the race on the record's unique key, and its work is rolled back.
+    """
     payload = _payload(message)
-    record, _created = record_store(channel=message.channel, key=_dedupe_key(message), payload=payload)
-    if record.payload.get("fingerprint") != payload["fingerprint"]:
+    key = _dedupe_key(message)
+    if message.external_id:
+        existing = InboundRecord.objects.filter(dedupe_key=key).select_related("ticket").first()
+        if existing is not None:
+            return _replayed(existing=existing, payload=payload, message=message)
+    try:
+        with transaction.atomic():
+            ticket, new_message, created = _apply(message=message)
+            record = InboundRecord.objects.create(
+                channel=message.channel, dedupe_key=key, payload=payload,
+                status=InboundRecord.Status.PROCESSED, ticket=ticket, message=new_message,
+                processed_at=timezone.now(),
+            )  # fmt: skip
+    except IntegrityError:
+        existing = InboundRecord.objects.filter(dedupe_key=key).select_related("ticket").first()
+        if existing is None:
+            raise
+        return _replayed(existing=existing, payload=payload, message=message)
+    except DomainError as exc:
+        record, _new = record_store(channel=message.channel, key=key, payload=payload)
+        record_fail(record=record, reason=exc.message)
+        raise
+    return IntakeResult(ticket=ticket, created=created, record=record, message=new_message)
+
+
+def _replayed(*, existing: InboundRecord, payload: dict, message: InboundMessage) -> IntakeResult:
+    if existing.payload.get("fingerprint") != payload["fingerprint"]:
         raise Conflict(_("This idempotency key was already used for a different request."))
-    if record.ticket_id is not None and record.status != InboundRecord.Status.FAILED:
-        return IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
-    return record_process(record=record, message=message)
+    if existing.ticket_id is not None and existing.status != InboundRecord.Status.FAILED:
+        return IntakeResult(ticket=existing.ticket, created=False, record=existing, duplicate=True)
+    return record_process(record=existing, message=message)
 
 
 @transaction.atomic

@@ -15,7 +15,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from comptoir.customers.selectors import consent_granted
+
 from .models import Delivery
+from .sms import get_backend as get_sms_backend
 
 logger = logging.getLogger("comptoir.outbox")
 
@@ -39,27 +42,28 @@ def delivery_enqueue(
     headers: dict[str, str] | None = None,
     attachments: list[dict[str, str]] | None = None,
 ) -> Delivery:
-    """Record a delivery once per ``key`` and schedule its send for after the commit."""
+    """Record a delivery and schedule its send for after the commit.
+
+    ``key`` names the event (``ack:<ticket>``, ``reply:<message>``...): its unique constraint
+    makes a second delivery for the same event impossible, not merely unlikely.
+    """
     # Subjects come partly from customers: no line breaks may reach a header (CVE-2024-6923).
     clean_subject = " ".join(subject.split())[:300]
-    delivery, created = Delivery.objects.get_or_create(
+    delivery = Delivery.objects.create(
         idempotency_key=key,
-        defaults={
-            "kind": kind,
-            "channel": channel,
-            "customer_id": customer_id,
-            "recipient": recipient,
-            "subject": clean_subject,
-            "body": body,
-            "message_id": make_message_id(key),
-            "headers": headers or {},
-            "attachments": attachments or [],
-            "ticket_id": ticket_id,
-            "next_attempt_at": timezone.now(),
-        },
+        kind=kind,
+        channel=channel,
+        customer_id=customer_id,
+        recipient=recipient,
+        subject=clean_subject,
+        body=body,
+        message_id=make_message_id(key),
+        headers=headers or {},
+        attachments=attachments or [],
+        ticket_id=ticket_id,
+        next_attempt_at=timezone.now(),
     )
-    if created:
-        transaction.on_commit(lambda: _schedule(delivery.pk))
+    transaction.on_commit(lambda: _schedule(delivery.pk))
     return delivery
 
 
@@ -110,9 +114,21 @@ def delivery_send(*, delivery_id: int) -> Delivery | None:
     delivery = Delivery.objects.filter(pk=delivery_id).first()
     if not claimed or delivery is None:
         return delivery
+    if delivery.channel == "sms" and not consent_granted(
+        customer_id=delivery.customer_id or 0, channel="sms"
+    ):
+        # Consent was withdrawn (STOP) after this text was queued: it is not sent, and says why.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=Delivery.Status.FAILED, last_error="no SMS consent (withdrawn before sending)"
+        )
+        delivery.refresh_from_db()
+        return delivery
     try:
-        with get_connection(fail_silently=False) as connection:
-            connection.send_messages([_build(delivery)])
+        if delivery.channel == "sms":
+            get_sms_backend().send(recipient=delivery.recipient, body=delivery.body, delivery_id=delivery.pk)
+        else:
+            with get_connection(fail_silently=False) as connection:
+                connection.send_messages([_build(delivery)])
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         delay = settings.COMPTOIR_OUTBOX_BACKOFF
         permanent = _is_permanent(exc) or delivery.attempts > len(delay)

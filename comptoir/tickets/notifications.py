@@ -48,8 +48,11 @@ def _sms(*, key: str, kind: str, ticket: Ticket, phone: str, body: str) -> Deliv
     )  # fmt: skip
 
 
-def ack_notify(*, ticket: Ticket) -> Delivery | None:
-    """Queue the acknowledgment: reference and tracking link, never the customer's own text."""
+def ack_notify(*, ticket: Ticket, email: str | None = None, first_message_id: str = "") -> Delivery | None:
+    """Queue the acknowledgment: reference and tracking link, never the customer's own text.
+
+    ``email`` and ``first_message_id`` spare two lookups when intake already knows them.
+    """
     phone = _sms_recipient(ticket)
     if phone is not None:
         with translation.override(_language(ticket)):
@@ -58,7 +61,7 @@ def ack_notify(*, ticket: Ticket) -> Delivery | None:
                 "url": tracking_url(ticket.tracking_uid),
             }
         return _sms(key=f"ack:{ticket.pk}", kind=Delivery.Kind.ACK, ticket=ticket, phone=phone, body=body)
-    recipient = _customer_email(ticket)
+    recipient = email or _customer_email(ticket)
     if recipient is None:
         return None
     recent = Delivery.objects.filter(
@@ -72,9 +75,9 @@ def ack_notify(*, ticket: Ticket) -> Delivery | None:
         context = {"ticket": ticket, "tracking_url": tracking_url(ticket.tracking_uid)}
         subject = _("[%(reference)s] We received your request") % {"reference": ticket.reference}
         body = render_to_string("tickets/email/ack.txt", context)
-    first = ticket.messages.order_by("id").values_list("external_id", flat=True).first()
+    first = first_message_id
     headers = {"Reply-To": reply_address(ticket.pk)}
-    if first and ticket.channel == "email":
+    if first.startswith("<") and ticket.channel == "email":
         headers.update({"In-Reply-To": first, "References": first})
     return delivery_enqueue(
         key=f"ack:{ticket.pk}",

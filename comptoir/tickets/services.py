@@ -94,7 +94,7 @@ def ticket_create(
     actor: User | None = None,
     external_id: str = "",
     auto_submitted: bool = False,
-) -> Ticket:
+) -> tuple[Ticket, Message]:
     """Open a ticket with its first customer message. Runs inside intake's transaction."""
     subject = " ".join((subject or "").split())[:255]
     if not subject:
@@ -136,7 +136,7 @@ def ticket_create(
                 new=att.filename,
                 label=label,
             )
-    return ticket
+    return ticket, message
 
 
 @transaction.atomic
@@ -149,12 +149,22 @@ def ticket_customer_reply(
     external_id: str = "",
     auto_submitted: bool = False,
     author: User | None = None,
+    body_html: str = "",
 ) -> Message:
     """A customer writes on their ticket: the message joins it and a closed-ish ticket reopens."""
     body = _clean_text(body, field="body")
     checked = _validate_files(files)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    message = Message.objects.create(ticket=ticket, kind=Message.Kind.CUSTOMER, channel=channel, body=body)
+    message = Message.objects.create(
+        ticket=ticket,
+        kind=Message.Kind.CUSTOMER,
+        channel=channel,
+        body=body,
+        body_html=sanitize_html(body_html) if body_html else "",
+        external_id=external_id,
+        auto_submitted=auto_submitted,
+        author=author,
+    )
     stored = _store_attachments(ticket=ticket, message=message, checked=checked)
     label = _label(author, ticket.customer)
     if ticket.status in (Ticket.Status.WAITING_CUSTOMER, Ticket.Status.RESOLVED) and not auto_submitted:
@@ -219,20 +229,30 @@ def ticket_agent_message(
     changes: dict[str, Any] = {}
     if ticket.status == Ticket.Status.NEW:
         changes["status"] = Ticket.Status.OPEN
-    if not internal and ticket.first_response_at is None:
-        Ticket.objects.filter(pk=ticket.pk).update(first_response_at=timezone.now())
-    if changes:
-        _set_fields(ticket=ticket, actor=actor, changes=changes)
-    else:
-        Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now(), version=F("version") + 1)
+    also = {"first_response_at": timezone.now()} if not internal and ticket.first_response_at is None else {}
+    _set_fields(ticket=ticket, actor=actor, changes=changes, also=also, touch=True)
     if not internal:
         notifications.reply_notify(ticket=ticket, message=message, attachments=stored)
+    # The new message's relations are known: save the caller the queries to read them back.
+    message._prefetched_objects_cache = {"configuration_items": items, "attachments": stored}
     return message
 
 
-def _set_fields(*, ticket: Ticket, actor: User | None, changes: dict[str, Any], label: str = "") -> Ticket:
-    """Apply changes, bump the version, and write one event per changed field."""
-    updates: dict[str, Any] = {}
+def _set_fields(
+    *,
+    ticket: Ticket,
+    actor: User | None,
+    changes: dict[str, Any],
+    label: str = "",
+    also: dict | None = None,
+    touch: bool = False,
+) -> Ticket:
+    """Apply changes, bump the version, and write one event per changed field, in one UPDATE.
+
+    ``also`` holds columns that change without a history entry (first response time); ``touch``
+    bumps the version even when no field changed (a message was added).
+    """
+    updates: dict[str, Any] = dict(also or {})
     for field, new in changes.items():
         old = getattr(ticket, field)
         if old == new:
@@ -247,7 +267,7 @@ def _set_fields(*, ticket: Ticket, actor: User | None, changes: dict[str, Any], 
             new=_display(field, new),
             label=label,
         )
-    if not updates:
+    if not updates and not touch:
         return ticket
     if "status" in updates:
         ticket.is_open = ticket.status in Ticket.OPEN_STATUSES

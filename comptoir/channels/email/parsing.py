@@ -88,11 +88,26 @@ def _header(msg: Message, name: str) -> str:
         text = str(value)
     except Exception:  # a header the policy could not fold back: use its raw form
         text = str(msg.get_all(name, [""])[0])
-    # Surrogates come from undecodable 8-bit headers: read them as UTF-8, else Windows-1252.
-    if any("\udc80" <= ch <= "\udcff" for ch in text):
-        raw = text.encode("utf-8", "surrogateescape")
-        text = _decode_bytes(raw, "utf-8")
+    if "\ufffd" in text or any("\udc80" <= ch <= "\udcff" for ch in text):
+        text = _raw_header(msg, name) or text
     return " ".join(text.split())
+
+
+def _raw_header(msg: Message, name: str) -> str:
+    """Raw 8-bit header bytes (sent by some clients against the RFCs): UTF-8, else Windows-1252,
+    then any RFC 2047 words they also contain."""
+    from email.header import decode_header, make_header
+
+    for key, raw in msg.raw_items():
+        if key.lower() != name.lower():
+            continue
+        data = str(raw).encode("ascii", "surrogateescape")
+        text = _decode_bytes(data, "utf-8")
+        try:
+            return str(make_header(decode_header(text)))
+        except Exception:  # malformed encoded words: the decoded bytes are still readable
+            return text
+    return ""
 
 
 def _sender(msg: EmailMessage) -> tuple[str, str]:
@@ -190,7 +205,9 @@ def split_reply(text: str) -> str:
     try:
         from mailparser_reply import EmailReplyParser
 
-        latest = EmailReplyParser(languages=["en", "fr"]).read(text=text).latest_reply
+        replies = EmailReplyParser(languages=["en", "fr"]).read(text=text).replies
+        # The first reply's body is the new text without its signature or quoted history.
+        latest = replies[0].body if replies else ""
     except Exception:  # the splitter is a convenience; the full text is always kept
         return text
     return (latest or "").strip() or text
