@@ -95,12 +95,17 @@ def customer_identify_or_create(*, data: CustomerData) -> tuple[Customer, bool]:
         if updates:
             customer.save(update_fields=[*updates, "updated_at"])
     else:
-        customer = Customer.objects.create(name=data.name[:200], language=language or Customer.Language.EN)
+        name = (data.name or "").replace("\x00", "")[:200]
+        customer = Customer.objects.create(name=name, language=language or Customer.Language.EN)
         known = set()
         created = True
-    for kind, value in idents:
-        if (kind, value) in known:
-            continue
+    missing = [(kind, value) for kind, value in idents if (kind, value) not in known]
+    if created:
+        # A new customer's identities were all free a moment ago; if a concurrent request takes
+        # one first, the IntegrityError aborts this transaction and intake retries it once.
+        Identity.objects.bulk_create(Identity(customer=customer, kind=k, value=v) for k, v in missing)
+        return customer, created
+    for kind, value in missing:
         try:
             with transaction.atomic():
                 Identity.objects.create(customer=customer, kind=kind, value=value)

@@ -104,11 +104,23 @@ def _payload(message: InboundMessage) -> dict:
         "in_reply_to": message.in_reply_to,
         "language": message.language,
     }
+    data = _without_nul(data)
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode())
     for attachment in message.attachments:
         digest.update(hashlib.sha256(attachment.content).digest())
     data["fingerprint"] = digest.hexdigest()
     return data
+
+
+def _without_nul(value):  # type: ignore[no-untyped-def]
+    """NUL characters cannot be stored in PostgreSQL text or JSON: drop them everywhere."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {k: _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
 
 
 def _language(message: InboundMessage) -> str:
@@ -219,17 +231,26 @@ def record_process(
     *, record: InboundRecord, message: InboundMessage, message_key: str | None = None
 ) -> IntakeResult:
     """Turn a stored record into a ticket message, exactly once; DomainError on invalid input."""
-    try:
-        with transaction.atomic():
-            return _process(record=record, message=message, message_key=message_key)
-    except IntegrityError:
-        # Another route delivered the same message and was processed at the same moment.
-        if message_key is None:
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                return _process(record=record, message=message, message_key=message_key)
+        except IntegrityError:
+            # Either another route delivered the same message and was processed at the same
+            # moment, or a concurrent message created this sender's identity first.
+            if (
+                message_key
+                and InboundRecord.objects.filter(
+                    message_key=message_key, status=InboundRecord.Status.PROCESSED
+                ).exists()
+            ):
+                return _mark_duplicate(record=record, message_key=message_key)
+            if attempt == 2:
+                raise
+        except DomainError as exc:
+            record_fail(record=record, reason=exc.message)
             raise
-        return _mark_duplicate(record=record, message_key=message_key)
-    except DomainError as exc:
-        record_fail(record=record, reason=exc.message)
-        raise
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _mark_duplicate(*, record: InboundRecord, message_key: str) -> IntakeResult:
@@ -325,23 +346,27 @@ def receive(message: InboundMessage) -> IntakeResult:
         existing = InboundRecord.objects.filter(dedupe_key=key).select_related("ticket").first()
         if existing is not None:
             return _replayed(existing=existing, payload=payload, message=message)
-    try:
-        with transaction.atomic():
-            ticket, new_message, created = _apply(message=message)
-            record = InboundRecord.objects.create(
-                channel=message.channel, dedupe_key=key, payload=payload,
-                status=InboundRecord.Status.PROCESSED, ticket=ticket, message=new_message,
-                processed_at=timezone.now(),
-            )  # fmt: skip
-    except IntegrityError:
-        existing = InboundRecord.objects.filter(dedupe_key=key).select_related("ticket").first()
-        if existing is None:
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                ticket, new_message, created = _apply(message=message)
+                record = InboundRecord.objects.create(
+                    channel=message.channel, dedupe_key=key, payload=payload,
+                    status=InboundRecord.Status.PROCESSED, ticket=ticket, message=new_message,
+                    processed_at=timezone.now(),
+                )  # fmt: skip
+            break
+        except IntegrityError:
+            existing = InboundRecord.objects.filter(dedupe_key=key).select_related("ticket").first()
+            if existing is not None:
+                return _replayed(existing=existing, payload=payload, message=message)
+            if attempt == 2:
+                raise
+            # A concurrent request created this customer's identity first: identify again.
+        except DomainError as exc:
+            record, _new = record_store(channel=message.channel, key=key, payload=payload)
+            record_fail(record=record, reason=exc.message)
             raise
-        return _replayed(existing=existing, payload=payload, message=message)
-    except DomainError as exc:
-        record, _new = record_store(channel=message.channel, key=key, payload=payload)
-        record_fail(record=record, reason=exc.message)
-        raise
     return IntakeResult(ticket=ticket, created=created, record=record, message=new_message)
 
 

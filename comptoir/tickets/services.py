@@ -96,12 +96,13 @@ def ticket_create(
     auto_submitted: bool = False,
 ) -> tuple[Ticket, Message]:
     """Open a ticket with its first customer message. Runs inside intake's transaction."""
-    subject = " ".join((subject or "").split())[:255]
+    subject = " ".join((subject or "").replace("\x00", "").split())[:255]
     if not subject:
         raise InvalidInput(_("This field is required."), field="subject")
     body = _clean_text(body, field="body")
     checked = _validate_files(files)
-    with transaction.atomic():
+    # No savepoint: intake's transaction holds this, and any failure aborts it whole.
+    with transaction.atomic(savepoint=False):
         ticket = Ticket.objects.create(
             reference="T" + secrets.token_hex(9),
             subject=subject,

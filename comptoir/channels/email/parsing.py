@@ -193,6 +193,18 @@ def _attachments(parts: list[Message], body_parts: set[int]) -> list[IncomingFil
     return found
 
 
+def _enclosed_digests(parts: list[Message]) -> list[bytes]:
+    """Digests of enclosed messages (forwards, bounces): two emails differing only there differ."""
+    digests = []
+    for part in parts:
+        if part.get_content_type() in {"message/rfc822", "message/delivery-status", "text/rfc822-headers"}:
+            try:
+                digests.append(hashlib.sha256(part.as_bytes()).digest())
+            except Exception:  # an enclosed message too broken to serialise: its raw payload
+                digests.append(hashlib.sha256(str(part.get_payload()).encode("utf-8", "replace")).digest())
+    return digests
+
+
 def html_to_text(markup: str) -> str:
     text = re.sub(r"(?i)<br\s*/?>|</p>|</div>|</li>|</tr>", "\n", markup)
     text = nh3.clean(text, tags=set())
@@ -253,6 +265,7 @@ def parse_email(raw: bytes, *, own_addresses: set[str] | None = None) -> ParsedE
     fingerprint = hashlib.sha256(
         "\x1f".join([sender, subject, date or "", full_text]).encode("utf-8", "surrogatepass")
         + b"".join(hashlib.sha256(a.content).digest() for a in attachments)
+        + b"".join(_enclosed_digests(parts))
     ).hexdigest()
     message_id = (_ids(_header(msg, "Message-ID")) or [None])[0]
     return ParsedEmail(
