@@ -51,7 +51,11 @@ def keyset_filter(fields: list[str], values: list[Any]) -> Q:
         for prev, prev_value in zip(fields[:i], values[:i], strict=False):
             step &= Q(**{prev.lstrip("-"): prev_value})
         condition |= step
-    return condition
+    # The same bound on the first column alone, redundant but seekable: the index range starts at
+    # the cursor instead of at the beginning (deep pages cost as much as the first).
+    first = fields[0]
+    bound = Q(**{f"{first.lstrip('-')}__{'lte' if first.startswith('-') else 'gte'}": values[0]})
+    return bound & condition
 
 
 def _typed(values: list[Any], types: list[Callable[[Any], Any]]) -> list[Any]:

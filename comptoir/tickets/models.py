@@ -102,6 +102,7 @@ class Ticket(BaseModel):
             models.Index(fields=["is_open", "priority", "created_at", "id"], name="ticket_open_urgent_idx"),
             # API list filters, newest first.
             models.Index(fields=["status", "-id"], name="ticket_status_idx"),
+            models.Index(fields=["is_open", "-id"], name="ticket_open_recent_idx"),
             models.Index(fields=["team", "-id"], name="ticket_team_idx"),
             models.Index(fields=["assignee", "-id"], name="ticket_assignee_idx"),
             models.Index(fields=["customer", "-id"], name="ticket_customer_idx"),

@@ -92,3 +92,23 @@ def test_login_page_and_login(client, agent):
     response = client.post("/desk/login/", {"username": agent.email, "password": "agent-password-1"})
     assert response.status_code == 302
     assert client.get("/desk/").status_code == 200
+
+
+def test_queue_of_an_agent_in_two_teams_merges_both_in_urgency_order(client, make_ticket):
+    alpha, beta = TeamFactory(name="Alpha"), TeamFactory(name="Beta")
+    agent = AgentFactory(teams=[alpha, beta])
+    made = []
+    for i, (team, priority) in enumerate(
+        [(alpha, "P3"), (beta, "P1"), (alpha, "P2"), (beta, "P4"), (alpha, "P1")]
+    ):
+        t = make_ticket(subject=f"Demande {i}")
+        ticket_update(ticket_id=t.pk, actor=agent, version=1, team=team, priority=priority)
+        made.append((priority, t.pk, t.reference))
+    client.force_login(agent)
+    from comptoir.tickets.selectors import ticket_queue
+
+    first = ticket_queue(actor=agent, team_ids=[alpha.pk, beta.pk], limit=3)
+    rest = ticket_queue(actor=agent, team_ids=[alpha.pk, beta.pk], limit=3, cursor=first.next_cursor)
+    expected = [ref for _p, _pk, ref in sorted(made)]
+    assert [t.reference for t in first.items + rest.items] == expected
+    assert rest.next_cursor is None
