@@ -1,10 +1,16 @@
 """The one intake pipeline that every channel feeds.
 
-Two steps, two commits. ``record_store`` keeps what arrived (the raw bytes or the payload) before
-anything is parsed or decided, so a crash or a bug never loses a message. ``record_process`` turns
-a stored record into a ticket message in one transaction: identify the customer, thread onto an
-existing ticket or open a new one, record history, queue the acknowledgment. Both are idempotent:
-a redelivery (same key, or same message by another route) lands on what was made the first time.
+Two entry points around one piece of business (``_apply``: identify the customer, thread onto an
+existing ticket or open a new one, record history, queue the acknowledgment):
+
+- ``receive`` for channels whose sender waits for the answer (form, API, SMS, chat, phone log):
+  the inbound record is written in the ticket's own transaction, one commit per request;
+- ``record_store`` then ``record_process`` for channels that must never lose a message (email):
+  the raw bytes are committed before anything is parsed, so a crash or a parser bug leaves a
+  record that can be replayed.
+
+Both are idempotent: a redelivery (same key, or the same message by another route) lands on
+what was made the first time.
 """
 
 from __future__ import annotations

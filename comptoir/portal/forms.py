@@ -21,20 +21,25 @@ def incoming_files(uploaded) -> tuple[IncomingFile, ...]:  # type: ignore[no-unt
     return tuple(files)
 
 
-class RequestForm(forms.Form):
+class ContactForm(forms.Form):
+    """Who is writing: a name and a way to answer them (email or phone, at least one)."""
+
     name = forms.CharField(label=_("Your name"), max_length=200)
     email = forms.EmailField(label=_("Email"), required=False, max_length=254)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
-    subject = forms.CharField(label=_("Subject"), max_length=255)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=20000)
-    attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
-    submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
         if not data.get("email") and not data.get("phone"):
             raise forms.ValidationError(_("Give an email address or a phone number."))
         return data
+
+
+class RequestForm(ContactForm):
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=20000)
+    attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
+    submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class ReplyForm(forms.Form):
@@ -42,20 +47,11 @@ class ReplyForm(forms.Form):
     attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
 
 
-class ChatStartForm(forms.Form):
-    name = forms.CharField(label=_("Your name"), max_length=200)
-    email = forms.EmailField(label=_("Email"), required=False, max_length=254)
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
+class ChatStartForm(ContactForm):
     message = forms.CharField(
         label=_("Your question"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
     submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
-
-    def clean(self):  # type: ignore[no-untyped-def]
-        data = super().clean()
-        if not data.get("email") and not data.get("phone"):
-            raise forms.ValidationError(_("Give an email address or a phone number."))
-        return data
 
 
 class ChatMessageForm(forms.Form):
