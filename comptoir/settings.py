@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "comptoir.common",
     "comptoir.accounts",
     "comptoir.routing",
+    "comptoir.sla",
     "comptoir.customers",
     "comptoir.tickets",
     "comptoir.outbox",

@@ -14,7 +14,7 @@ LAYER = {
     "intake": 4,
     "tickets": 3,
     "accounts": 2, "outbox": 2,
-    "routing": 1, "customers": 1,
+    "routing": 1, "customers": 1, "sla": 1,
     "common": 0,
 }  # fmt: skip
 

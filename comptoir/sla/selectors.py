@@ -1,0 +1,94 @@
+"""SLA reads: which policy applies, a calendar as the clock sees it, a target's deadlines."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from functools import lru_cache, partial
+
+from django.db.models import Q
+
+from .clock import CalendarSpec, Deadline, Pause, due_times, weekly_intervals
+from .models import BusinessCalendar, SlaPolicy, Target
+
+# Tie-break between two policies matching as many criteria: priority, then tier, then category.
+_WEIGHTS = {"priority": 4, "customer_tier": 2, "category_slug": 1}
+
+
+def _specificity(policy: SlaPolicy) -> tuple[int, int, int]:
+    named = [name for name in _WEIGHTS if getattr(policy, name) is not None]
+    return (-len(named), -sum(_WEIGHTS[name] for name in named), policy.pk)
+
+
+def policy_for(*, priority: str | None, tier: str | None, category_slug: str | None) -> SlaPolicy | None:
+    """The policy for a ticket, or None when no policy matches.
+
+    A policy matches when each of its criteria is empty or equal to the ticket's. The one naming
+    the most criteria wins; between equals, naming the priority beats naming the tier, which beats
+    naming the category (the unique constraint on criteria leaves no further tie; the id would).
+    """
+
+    def criterion(name: str, value: str | None) -> Q:
+        empty = Q(**{f"{name}__isnull": True})
+        return empty if not value else empty | Q(**{name: value})
+
+    candidates = list(
+        SlaPolicy.objects.select_related("calendar").filter(
+            criterion("priority", priority),
+            criterion("customer_tier", tier),
+            criterion("category_slug", category_slug),
+        )
+    )
+    return min(candidates, key=_specificity, default=None)
+
+
+@lru_cache(maxsize=512)
+def _public_holidays(country: str, subdiv: str | None, year: int) -> frozenset[date]:
+    import holidays
+
+    return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year).keys())
+
+
+def _closed_dates(country: str, subdiv: str | None, extra: frozenset[date], year: int) -> frozenset[date]:
+    public = _public_holidays(country, subdiv, year) if country else frozenset()
+    return public | {d for d in extra if d.year == year}
+
+
+def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
+    """The calendar as the clock needs it: one query for the hours (none if prefetched).
+
+    Public holidays are loaded lazily, only for the years a computation reaches, and cached per
+    country, region and year for the life of the process.
+    """
+    hours: dict[int, list] = {}
+    for row in calendar.opening_hours.all():
+        hours.setdefault(row.weekday, []).append((row.start, row.end))
+    return CalendarSpec(
+        time_zone=calendar.time_zone,
+        weekly=weekly_intervals(hours),
+        closed_dates=partial(
+            _closed_dates, calendar.holiday_country, calendar.holiday_subdiv or None, calendar.closed_dates()
+        ),
+    )
+
+
+def sla_deadline(
+    *,
+    policy: SlaPolicy,
+    target: Target | str,
+    started_at: datetime,
+    pauses: Sequence[Pause] = (),
+    spec: CalendarSpec | None = None,
+) -> Deadline:
+    """Warning and due instants (aware, UTC) of one of a policy's targets.
+
+    ``pauses`` are the (paused_at, resumed_at or None) intervals since ``started_at`` during which
+    the ticket waited on the customer. Pass ``spec`` to reuse one calendar for many tickets.
+    """
+    return due_times(
+        started_at,
+        policy.minutes_for(target),
+        policy.warning_percent,
+        list(pauses),
+        spec or calendar_spec(policy.calendar),
+    )
