@@ -69,13 +69,21 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
 
+# The most urgent 25 first, then "More tickets" (htmx): a page an agent reads at a glance, and
+# half the rendering of 50 rows, which dominates the page's time once the query is indexed.
+QUEUE_PAGE_SIZE = 25
+
+
 @agent_required
 def queue(request: HttpRequest) -> HttpResponse:
     scope = request.GET.get("scope", "team")
     team_ids = None if scope == "all" else agent_team_ids(user=request.user)
     try:
         page = tickets.ticket_queue(
-            actor=request.user, team_ids=team_ids, cursor=request.GET.get("cursor") or None
+            actor=request.user,
+            team_ids=team_ids,
+            cursor=request.GET.get("cursor") or None,
+            limit=QUEUE_PAGE_SIZE,
         )
     except DomainError as exc:  # a tampered cursor: say so, do not guess a page
         return render(request, "desk/queue.html", {"error": exc.message, "scope": scope}, status=400)

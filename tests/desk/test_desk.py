@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from comptoir.desk.views import QUEUE_PAGE_SIZE
 from comptoir.tickets.services import ticket_update
 
 from ..factories import AgentFactory, TeamFactory
@@ -27,16 +28,17 @@ def test_queue_shows_team_open_tickets_most_urgent_first(desk_client, make_ticke
 
 def test_queue_paginates_with_cursor(desk_client, make_ticket, agent, team):
     refs = []
-    for i in range(55):
+    size = QUEUE_PAGE_SIZE
+    for i in range(size + 5):
         t = make_ticket(subject=f"Demande {i}")
         ticket_update(ticket_id=t.pk, actor=agent, version=1, team=team)
         refs.append(t.reference)
     first = desk_client.get("/desk/").context["page"]
-    assert len(first.items) == 50 and first.next_cursor
+    assert len(first.items) == size and first.next_cursor
     second = desk_client.get("/desk/", {"cursor": first.next_cursor}, HTTP_HX_REQUEST="true")
     html = second.content.decode()
     assert "<html" not in html  # htmx gets only the rows partial
-    assert [r for r in refs if r in html] == refs[50:]
+    assert [r for r in refs if r in html] == refs[size:]
 
 
 def test_ticket_page_shows_conversation_history_customer_and_other_tickets(desk_client, make_ticket):
