@@ -141,8 +141,9 @@ def test_failures_are_visible_to_staff_and_replayable(capsys):
     assert bad.record.status == InboundRecord.Status.FAILED
     call_command("inbound", "failed")
     listing = capsys.readouterr().out
-    assert str(bad.record.pk) in listing and "From" in listing
-    assert f"{ok.record.pk}\t" not in listing
+    listed = {line.split("\t", 1)[0] for line in listing.splitlines()}
+    assert str(bad.record.pk) in listed and "From" in listing
+    assert str(ok.record.pk) not in listed
 
     # Replaying a still-unparseable message keeps it, with its reason; nothing raises.
     call_command("inbound", "replay", str(bad.record.pk))
