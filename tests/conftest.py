@@ -17,6 +17,10 @@ def _isolated(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Same counts as production, over an hour: rate-limit windows are aligned on the clock, and a
+    # minute boundary falling inside a test would reset its counter halfway.
+    settings.COMPTOIR_PORTAL_RATE = "10/h"
+    settings.COMPTOIR_LOGIN_RATE = "10/h"
     cache.clear()
     yield
     cache.clear()
