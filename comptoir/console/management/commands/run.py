@@ -25,7 +25,7 @@ class Command(BaseCommand):
         if not opts["no_worker"]:
             start_background()
             self.stdout.write("Task worker running in this process.")
-        mail = "captured in the database (desk › Outgoing mail)" if not settings.EMAIL_URL else "SMTP"
+        mail = "captured in the database (desk › Outgoing messages)" if not settings.EMAIL_URL else "SMTP"
         self.stdout.write(f"Outgoing mail: {mail}")
         self.stdout.write(
             self.style.SUCCESS(f"Comptoir on http://{opts['host']}:{opts['port']}/ "
