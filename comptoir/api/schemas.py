@@ -43,11 +43,20 @@ class TicketCreatedOut(Schema):
     language: str
     customer: CustomerRefOut
     version: int
+    sla: SlaOut
 
 
 class CustomerRefOut(Schema):
     id: int
     name: str
+
+
+class SlaOut(Schema):
+    policy: str | None
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    warning_at: datetime | None
+    breached: bool
 
 
 class TicketOut(Schema):
@@ -64,6 +73,7 @@ class TicketOut(Schema):
     version: int
     created_at: datetime
     updated_at: datetime
+    sla: SlaOut
 
 
 class AttachmentOut(Schema):

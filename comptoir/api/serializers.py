@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from comptoir.tickets.models import Message, Ticket, TicketEvent
+from comptoir.tickets.sla import sla_state
 
 
 def ticket(t: Ticket, *, customer: Any = None) -> dict[str, Any]:
@@ -23,6 +24,7 @@ def ticket(t: Ticket, *, customer: Any = None) -> dict[str, Any]:
         "version": t.version,
         "created_at": t.created_at,
         "updated_at": t.updated_at,
+        "sla": sla_state(t),
     }
 
 

@@ -100,6 +100,20 @@ class Ticket(BaseModel):
     )
     review_reason = models.CharField(_("needs review because"), max_length=200, blank=True)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
+    # Service level (issue 4): the policy that applies and its due times, kept up to date by
+    # tickets.sla.ticket_sla_refresh on creation and on every status, priority or category change.
+    sla_policy = models.ForeignKey(
+        "sla.SlaPolicy",
+        verbose_name=_("SLA policy"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    first_response_due_at = models.DateTimeField(_("first response due"), null=True, blank=True)
+    resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
+    sla_warning_at = models.DateTimeField(_("SLA warning at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
 
     class Meta:

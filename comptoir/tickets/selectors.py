@@ -37,7 +37,7 @@ def ticket_visible_to(*, actor: User) -> QuerySet[Ticket]:
 def ticket_get(*, actor: User, reference: str) -> Ticket:
     ticket = (
         ticket_visible_to(actor=actor)
-        .select_related("customer", "team", "assignee", "category", "linked_to")
+        .select_related("customer", "team", "assignee", "category", "linked_to", "sla_policy")
         .filter(reference=reference)
         .first()
     )
@@ -58,7 +58,9 @@ def ticket_list(
 ) -> Page:
     if status and status != "open" and status not in Ticket.Status.values:
         raise InvalidInput(_("Unknown status."), field="status")
-    qs = ticket_visible_to(actor=actor).select_related("customer", "team", "assignee", "category")
+    qs = ticket_visible_to(actor=actor).select_related(
+        "customer", "team", "assignee", "category", "sla_policy"
+    )
     if status == "open":
         qs = qs.filter(**OPEN)
     elif status:
@@ -223,7 +225,7 @@ def customer_timeline(*, customer_id: int, limit: int = 200) -> tuple[list[Ticke
     """
     tickets = list(
         Ticket.objects.filter(customer_id=customer_id)
-        .select_related("team", "assignee")
+        .select_related("team", "assignee", "sla_policy")
         .order_by("-is_open", "-updated_at", "-id")[:100]
     )
     messages = list(

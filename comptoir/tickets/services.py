@@ -21,6 +21,7 @@ from .exceptions import Conflict, InvalidInput
 from .files import IncomingFile, validate_file
 from .models import Attachment, Category, ConfigurationItem, Message, Ticket, TicketEvent
 from .sanitize import sanitize_html
+from .sla import ticket_sla_refresh
 
 MAX_BODY = 100_000
 
@@ -126,6 +127,7 @@ def ticket_create(
             auto_submitted=auto_submitted,
         )
         stored = _store_attachments(ticket=ticket, message=message, checked=checked)
+        ticket_sla_refresh(ticket=ticket)
         label = _label(actor, customer)
         event_record(ticket=ticket, actor=actor, field="created", old="", new=channel, label=label)
         for att in stored:
@@ -254,6 +256,8 @@ def _set_fields(
     bumps the version even when no field changed (a message was added).
     """
     updates: dict[str, Any] = dict(also or {})
+    for field, value in updates.items():
+        setattr(ticket, field, value)
     for field, new in changes.items():
         old = getattr(ticket, field)
         if old == new:
@@ -277,6 +281,8 @@ def _set_fields(
             updates["resolved_at"] = timezone.now()
     updates["updated_at"] = timezone.now()
     Ticket.objects.filter(pk=ticket.pk).update(version=F("version") + 1, **updates)
+    if updates.keys() & {"status", "priority", "category", "first_response_at"}:
+        ticket_sla_refresh(ticket=ticket)
     ticket.version += 1
     return ticket
 

@@ -12,6 +12,7 @@ from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
 from comptoir.routing.selectors import team_get_by_name
 from comptoir.routing.services import team_get_or_create
+from comptoir.sla.services import sla_default_setup
 from comptoir.tickets.services import category_ensure, ticket_agent_message, ticket_update
 
 DEMO_PASSWORD = "comptoir-demo"  # noqa: S105 - printed on purpose: demo data only
@@ -49,6 +50,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {email}  {name}, {team}, level {level}")
 
     def _load(self, count: int, rng: random.Random) -> None:
+        sla_default_setup()  # a Québec calendar and one policy per priority
         teams = {}
         agents = []
         with transaction.atomic():
