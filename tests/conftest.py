@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.test import Client
 
@@ -9,6 +10,7 @@ from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
 
 from .factories import AgentFactory, TeamFactory
+from .support import Inbox, free_port
 
 
 @pytest.fixture(autouse=True)
@@ -81,3 +83,17 @@ def make_ticket(db):
         return result.ticket
 
     return make
+
+
+@pytest.fixture
+def smtp_out(settings):
+    """A real SMTP server on localhost receiving what Comptoir sends."""
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    yield handler
+    controller.stop()

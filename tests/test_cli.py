@@ -5,7 +5,6 @@ import io
 import os
 import re
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -21,6 +20,8 @@ from django.test import Client
 from comptoir.accounts.models import User
 from comptoir.routing.models import Team
 from comptoir.tickets.models import Ticket
+
+from .support import free_port
 
 COMPTOIR = shutil.which("comptoir") or str(Path(sys.executable).with_name("comptoir"))
 
@@ -62,12 +63,6 @@ def test_demo_loads_bilingual_tickets_and_prints_logins():
     assert client.login(username="camille@demo.comptoir.test", password="comptoir-demo")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _submit_form(port: int) -> None:
     """Post the public form as a browser would: CSRF cookie, token from the page, Referer."""
     jar = http.cookiejar.CookieJar()
@@ -89,7 +84,7 @@ def _submit_form(port: int) -> None:
 
 def test_run_migrates_and_serves(tmp_path):
     """The real command in a subprocess: a fresh SQLite file, migrated, served over HTTP."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "COMPTOIR_DATABASE_URL"}
     env.update(COMPTOIR_DATA_DIR=str(tmp_path), COMPTOIR_SECRET_KEY="cli-test")
     proc = subprocess.Popen(  # noqa: S603

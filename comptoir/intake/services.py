@@ -244,12 +244,7 @@ def record_process(
         except IntegrityError:
             # Either another route delivered the same message and was processed at the same
             # moment, or a concurrent message created this sender's identity first.
-            if (
-                message_key
-                and InboundRecord.objects.filter(
-                    message_key=message_key, status=InboundRecord.Status.PROCESSED
-                ).exists()
-            ):
+            if _already_processed(message_key):
                 return _mark_duplicate(record=record, message_key=message_key)
             if attempt == 2:
                 raise
@@ -257,6 +252,16 @@ def record_process(
             record_fail(record=record, reason=exc.message)
             raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _already_processed(message_key: str | None) -> bool:
+    """Another record of the same message (by another route) became a ticket message already."""
+    return (
+        bool(message_key)
+        and InboundRecord.objects.filter(
+            message_key=message_key, status=InboundRecord.Status.PROCESSED
+        ).exists()
+    )
 
 
 def _mark_duplicate(*, record: InboundRecord, message_key: str) -> IntakeResult:
@@ -320,12 +325,7 @@ def _process(*, record: InboundRecord, message: InboundMessage, message_key: str
     record = InboundRecord.objects.select_for_update().get(pk=record.pk)
     if record.status in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
         return IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
-    if (
-        message_key
-        and InboundRecord.objects.filter(
-            message_key=message_key, status=InboundRecord.Status.PROCESSED
-        ).exists()
-    ):
+    if _already_processed(message_key):
         return _mark_duplicate(record=record, message_key=message_key)
     ticket, new_message, created = _apply(message=message)
     record.status = InboundRecord.Status.PROCESSED

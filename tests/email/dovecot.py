@@ -23,6 +23,8 @@ from pathlib import Path
 import pytest
 from imapclient import IMAPClient
 
+from tests.support import free_port
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 USER, PASSWORD = "support", "imap-test-password"
 
@@ -64,12 +66,6 @@ class Dovecot:
     def log(self) -> str:
         path = self.root / "dovecot.log"
         return path.read_text(errors="replace") if path.exists() else ""
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _config(root: Path, port: int) -> str:
@@ -159,7 +155,7 @@ def dovecot():
     (root / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}::::::\n")
     if os.geteuid() == 0:
         shutil.chown(root / "mail", "dovecot", "dovecot")
-    port = _free_port()
+    port = free_port()
     (root / "dovecot.conf").write_text(_config(root, port))
     proc = subprocess.Popen(  # noqa: S603 - fixed argv, our own config
         [DOVECOT, "-F", "-c", str(root / "dovecot.conf")],

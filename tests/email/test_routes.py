@@ -23,9 +23,9 @@ from comptoir.channels.email.smtp_server import ComptoirHandler
 from comptoir.intake.models import InboundRecord
 from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.tracking import reply_address
+from tests.support import free_port
 
 from . import fixtures
-from .conftest import free_port
 from .fixtures import FRENCH, SUPPORT, plain
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import email
-import socket
-from email import policy
-
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.handlers import Message as MessageHandler
 from django.core.management import call_command
 from django.test import Client
 from django.utils import translation
@@ -16,43 +11,16 @@ from django.utils import translation
 from comptoir.outbox.models import Delivery
 from comptoir.outbox.services import delivery_send, delivery_sweep
 
+from ..support import Inbox, free_port
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Inbox(MessageHandler):
-    def __init__(self) -> None:
-        super().__init__(message_class=email.message.EmailMessage)
-        self.messages: list[email.message.EmailMessage] = []
-
-    def handle_message(self, message):  # type: ignore[no-untyped-def]
-        self.messages.append(email.message_from_bytes(bytes(message), policy=policy.default))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on localhost; Django's SMTP backend points at it."""
-    handler = Inbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield handler
-    controller.stop()
-
-
-def test_ack_reaches_real_smtp_in_french_with_working_link(smtp, settings, make_ticket):
+def test_ack_reaches_real_smtp_in_french_with_working_link(smtp_out, settings, make_ticket):
     settings.BASE_URL = "http://testserver"
     ticket = make_ticket(email="benoit@example.test", language="fr", subject="Compteur en panne")
-    assert len(smtp.messages) == 1
-    mail = smtp.messages[0]
+    assert len(smtp_out.messages) == 1
+    mail = smtp_out.messages[0]
     assert mail["To"] == "benoit@example.test"
     assert ticket.reference in mail["Subject"]
     assert mail["Auto-Submitted"] == "auto-generated"  # robots must not answer it
@@ -69,12 +37,12 @@ def test_ack_reaches_real_smtp_in_french_with_working_link(smtp, settings, make_
     assert delivery.status == Delivery.Status.SENT and mail["Message-ID"] == delivery.message_id
 
 
-def test_reply_is_threaded_under_the_ack(smtp, make_ticket, agent):
+def test_reply_is_threaded_under_the_ack(smtp_out, make_ticket, agent):
     from comptoir.tickets.services import ticket_agent_message
 
     ticket = make_ticket(email="noe@example.test", language="en")
     ticket_agent_message(ticket=ticket, actor=agent, body="Your meter was replaced.", internal=False)
-    ack, reply = smtp.messages
+    ack, reply = smtp_out.messages
     assert reply["In-Reply-To"] == ack["Message-ID"]
     assert ack["Message-ID"] in reply["References"]
     assert "Your meter was replaced." in reply.get_content()
@@ -127,7 +95,7 @@ def test_permanent_refusal_is_a_visible_failure(settings, make_ticket, agent):
     assert "No such user" in client.get("/desk/outbox/").content.decode()
 
 
-def test_crash_mid_send_resends_once_with_same_message_id(smtp, make_ticket):
+def test_crash_mid_send_resends_once_with_same_message_id(smtp_out, make_ticket):
     """A worker died after claiming (status 'sending'): the sweep re-arms it, same Message-ID."""
     from datetime import timedelta
 
@@ -135,28 +103,28 @@ def test_crash_mid_send_resends_once_with_same_message_id(smtp, make_ticket):
 
     ticket = make_ticket(email="maelle@example.test")
     delivery = Delivery.objects.get(ticket=ticket)
-    first_id = smtp.messages[0]["Message-ID"]
+    first_id = smtp_out.messages[0]["Message-ID"]
     Delivery.objects.filter(pk=delivery.pk).update(
         status=Delivery.Status.SENDING, next_attempt_at=timezone.now() - timedelta(minutes=10)
     )
     assert delivery_sweep() == 1
-    assert [m["Message-ID"] for m in smtp.messages] == [first_id, first_id]
+    assert [m["Message-ID"] for m in smtp_out.messages] == [first_id, first_id]
     delivery.refresh_from_db()
     assert delivery.status == Delivery.Status.SENT
 
 
-def test_database_task_backend_and_worker_send_the_ack(smtp, settings, make_ticket):
+def test_database_task_backend_and_worker_send_the_ack(smtp_out, settings, make_ticket):
     """Real background tasks: the ack is queued in the database and the worker sends it."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     ticket = make_ticket(email="jerome@example.test")
-    assert smtp.messages == []
+    assert smtp_out.messages == []
     assert Delivery.objects.get(ticket=ticket).status == Delivery.Status.PENDING
     call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
-    assert [m["To"] for m in smtp.messages] == ["jerome@example.test"]
+    assert [m["To"] for m in smtp_out.messages] == ["jerome@example.test"]
     assert Delivery.objects.get(ticket=ticket).status == Delivery.Status.SENT
 
 
-def test_reply_attachment_travels_with_the_email(smtp, make_ticket, agent):
+def test_reply_attachment_travels_with_the_email(smtp_out, make_ticket, agent):
     from comptoir.tickets.files import IncomingFile
     from comptoir.tickets.services import ticket_agent_message
 
@@ -165,7 +133,7 @@ def test_reply_attachment_travels_with_the_email(smtp, make_ticket, agent):
     ticket_agent_message(
         ticket=ticket, actor=agent, body="Corrected invoice attached.", internal=False, files=[pdf]
     )
-    reply = smtp.messages[-1]
+    reply = smtp_out.messages[-1]
     parts = [p for p in reply.iter_attachments()]
     assert [p.get_filename() for p in parts] == ["invoice-corrected.pdf"]
     assert parts[0].get_content() == b"%PDF-1.4\n%corrected\n"

@@ -1,0 +1,27 @@
+"""Real peers for the tests: a free local port and an SMTP inbox that keeps what went on the wire."""
+
+from __future__ import annotations
+
+import email
+import socket
+from email import policy
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """aiosmtpd handler keeping every message with its envelope (what really went on the wire)."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        raw = envelope.original_content or envelope.content
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos), raw))
+        self.messages.append(email.message_from_bytes(raw, policy=policy.default))
+        return "250 OK"
