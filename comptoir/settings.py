@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "comptoir.customers",
     "comptoir.tickets",
     "comptoir.outbox",
+    "comptoir.triage",
+    "comptoir.assignment",
     "comptoir.intake",
     "comptoir.channels",
     "comptoir.desk",
@@ -159,6 +161,19 @@ TASKS = {
         "BACKEND": os.environ.get("COMPTOIR_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# --- Triage and assignment (issue 4) ------------------------------------------------------------
+# Below this classifier confidence a new ticket goes to the triage queue instead of a category.
+COMPTOIR_TRIAGE_MIN_CONFIDENCE = float(os.environ.get("COMPTOIR_TRIAGE_MIN_CONFIDENCE", "0.5"))
+# The organisation's own model, written by `comptoir triage train`; the shipped starter model
+# is used until it exists.
+COMPTOIR_TRIAGE_MODEL = Path(os.environ.get("COMPTOIR_TRIAGE_MODEL", DATA_DIR / "triage-model"))
+# So many outage reports within an hour make the next one P1 (an outage affecting many).
+COMPTOIR_TRIAGE_OUTAGE_TICKETS = int(os.environ.get("COMPTOIR_TRIAGE_OUTAGE_TICKETS", "10"))
+# Dotted path of a function (text, language) -> priority or None: the sentiment hook.
+COMPTOIR_SENTIMENT_HOOK = os.environ.get("COMPTOIR_SENTIMENT_HOOK", "")
+# A junior's public reply on a P1/P2 ticket waits for their senior's approval.
+COMPTOIR_PAIRING_APPROVAL = _env_bool("COMPTOIR_PAIRING_APPROVAL", True)
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_URL = os.environ.get("COMPTOIR_EMAIL_URL", "")

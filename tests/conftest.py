@@ -35,7 +35,8 @@ def team(db):
 
 @pytest.fixture
 def agent(db, team):
-    return AgentFactory(teams=[team])
+    """An agent who may assign (a dispatcher); the level-1 default is tested in tests/assignment."""
+    return AgentFactory(teams=[team], can_pick=True)
 
 
 @pytest.fixture

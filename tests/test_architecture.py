@@ -9,9 +9,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "comptoir"
 UI_APPS = {"desk", "portal", "api", "console"}
 # Layers, top to bottom: an app imports only apps of lower layers (UI apps may share helpers).
 LAYER = {
-    "desk": 6, "portal": 6, "api": 6, "console": 6,
-    "channels": 5,
-    "intake": 4,
+    "desk": 7, "portal": 7, "api": 7, "console": 7,
+    "channels": 6,
+    "intake": 5,
+    "triage": 4, "assignment": 4,
     "tickets": 3,
     "accounts": 2, "outbox": 2,
     "routing": 1, "customers": 1, "sla": 1,

@@ -31,6 +31,32 @@ class User(AbstractUser):
         "routing.Team", verbose_name=_("teams"), related_name="members", blank=True
     )
     is_agent = models.BooleanField(_("agent"), default=False)
+    # Fair assignment (issue 4): what the "next ticket" engine matches tickets against.
+    is_supervisor = models.BooleanField(_("supervisor"), default=False)
+    skills = models.ManyToManyField(
+        "routing.Skill", verbose_name=_("skills"), related_name="agents", blank=True
+    )
+    languages = models.CharField(
+        _("languages spoken"), max_length=40, default="en,fr", help_text=_("Comma-separated, e.g. en,fr.")
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=10, help_text=_("How many open tickets this agent can hold at once.")
+    )
+    is_available = models.BooleanField(_("available"), default=True)
+    can_pick = models.BooleanField(
+        _("may pick tickets from the queue"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: level-2 agents and supervisors may, level-1 agents may not."),
+    )
+    mentor = models.ForeignKey(
+        "self",
+        verbose_name=_("paired with (senior)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="juniors",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]
@@ -42,6 +68,17 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.name or self.email
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+    @property
+    def may_pick(self) -> bool:
+        """Free picking from the queue: explicit setting, else off for level 1, on above."""
+        if self.can_pick is not None:
+            return self.can_pick
+        return self.is_supervisor or self.is_superuser or self.level >= self.Level.L2
 
 
 class ApiToken(models.Model):

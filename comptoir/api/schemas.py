@@ -70,6 +70,7 @@ class TicketOut(Schema):
     channel: str
     language: str
     customer: CustomerRefOut
+    level: int
     version: int
     created_at: datetime
     updated_at: datetime
@@ -92,6 +93,7 @@ class MessageOut(Schema):
     body: str
     configuration_items: list[str]
     attachments: list[AttachmentOut]
+    awaiting_approval_by: str | None = None
     created_at: datetime
 
 
@@ -143,3 +145,38 @@ class CustomerOut(Schema):
 
 
 TicketCreatedOut.model_rebuild()
+
+
+class SkipIn(Strict):
+    reason: str = Field(max_length=200)
+
+
+class EscalateIn(Strict):
+    reason: str = Field(max_length=200)
+    summary: str = Field(max_length=20_000)
+    team: str | None = None
+    to_supervisor: bool = False
+
+
+class DeescalateIn(Strict):
+    reason: str = Field(max_length=200)
+    team: str | None = None
+
+
+class TriageItemOut(Schema):
+    ticket: TicketOut
+    predicted: str
+    confidence: float
+    language: str
+
+
+class AssignmentStatsOut(Schema):
+    since: datetime
+    picks: int
+    next_ticket: int
+    skips: int
+    reassignments: int
+    escalations: int
+    resolved: int
+    resolved_at_level_1: int
+    level_1_resolution_share: float | None

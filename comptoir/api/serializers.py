@@ -21,6 +21,7 @@ def ticket(t: Ticket, *, customer: Any = None) -> dict[str, Any]:
         "channel": t.channel,
         "language": t.language,
         "customer": {"id": customer.pk, "name": customer.name},
+        "level": t.level,
         "version": t.version,
         "created_at": t.created_at,
         "updated_at": t.updated_at,
@@ -37,6 +38,7 @@ def message(m: Message) -> dict[str, Any]:
         "channel": m.channel,
         "body": m.body,
         "configuration_items": [c.name for c in m.configuration_items.all()],
+        "awaiting_approval_by": m.held_for.email if m.held_for_id else None,
         "attachments": [
             {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size}
             for a in m.attachments.all()

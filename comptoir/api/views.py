@@ -16,8 +16,9 @@ from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
 from comptoir.routing.selectors import team_get_by_name
 from comptoir.tickets import selectors as tickets
-from comptoir.tickets.services import ticket_agent_message, ticket_update
+from comptoir.tickets.services import ticket_agent_message
 from comptoir.tickets.tracking import tracking_url
+from comptoir.triage.services import ticket_update
 
 from . import serializers as out
 from .auth import TokenAuth
@@ -36,6 +37,7 @@ from .schemas import (
     TicketPageOut,
     TicketPatchIn,
 )
+from .work import router as work_router
 
 api = NinjaAPI(
     title="Comptoir API",
@@ -215,3 +217,4 @@ api.add_router("/", customers_router)
 api.add_router("/", inbound_router)
 api.add_router("/", channels_router)
 api.add_router("/", channel_webhooks)
+api.add_router("/", work_router)

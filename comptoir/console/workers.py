@@ -12,15 +12,23 @@ from django.utils.crypto import get_random_string
 logger = logging.getLogger("comptoir.worker")
 
 
-def _sweep_forever(stop: threading.Event, every: float) -> None:
+def sweep_once() -> None:
+    """The periodic safety nets: sends the outbox lost, SLA checks whose task was lost."""
     from comptoir.outbox.services import delivery_sweep
+    from comptoir.tickets.sla import sla_sweep
 
+    for name, sweep in (("outbox", delivery_sweep), ("sla", sla_sweep)):
+        try:
+            sweep()
+        except Exception:  # keep sweeping; the error is logged with its traceback
+            logger.exception("%s sweep failed", name)
+
+
+def _sweep_forever(stop: threading.Event, every: float) -> None:
     while not stop.wait(every):
         try:
             close_old_connections()
-            delivery_sweep()
-        except Exception:  # keep sweeping; the error is logged with its traceback
-            logger.exception("outbox sweep failed")
+            sweep_once()
         finally:
             close_old_connections()
 
@@ -36,7 +44,7 @@ def make_task_worker(*, interval: float = 0.5):  # type: ignore[no-untyped-def]
 
 
 def start_background(*, sweep_every: float = 60.0) -> threading.Event:
-    """Start the task worker and the outbox sweep as daemon threads; set the event to stop."""
+    """Start the task worker and the sweeps (outbox, SLA) as daemon threads; set the event to stop."""
     stop = threading.Event()
     worker = make_task_worker()
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +20,23 @@ class Customer(BaseModel):
         blank=True,
         related_name="merged_from",
     )
+    # Key accounts (issue 4): their own SLA policies (by tier), a priority boost, a coordinator.
+    tier = models.CharField(
+        _("tier"),
+        max_length=30,
+        default="standard",
+        help_text=_("Chooses the SLA policy; customers of tier key are key accounts."),
+    )
+    coordinator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account coordinator"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="coordinated_customers",
+    )
+
+    KEY_TIER = "key"
 
     class Meta:
         verbose_name = _("customer")
@@ -26,6 +44,10 @@ class Customer(BaseModel):
 
     def __str__(self) -> str:
         return self.name or f"#{self.pk}"
+
+    @property
+    def is_key_account(self) -> bool:
+        return self.tier == self.KEY_TIER
 
     @property
     def email(self) -> str | None:

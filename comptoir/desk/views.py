@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_ratelimit.core import is_ratelimited
 
 from comptoir.accounts.selectors import agent_team_ids
+from comptoir.assignment import services as assignment
 from comptoir.channels.email.ingest import email_replay
 from comptoir.channels.phone import call_log
 from comptoir.common.exceptions import DomainError
@@ -28,7 +29,9 @@ from comptoir.outbox.selectors import captured_email_list, captured_sms_list, de
 from comptoir.portal.forms import incoming_files
 from comptoir.portal.views import attachment_response
 from comptoir.tickets import selectors as tickets
-from comptoir.tickets.services import ticket_agent_message, ticket_update
+from comptoir.tickets.services import reply_release, ticket_agent_message
+from comptoir.triage.selectors import triage_for, triage_queue
+from comptoir.triage.services import ticket_update
 
 from .forms import CallForm, ConsentForm, LoginForm, MergeForm, MessageForm, UpdateForm
 
@@ -98,6 +101,8 @@ def _ticket_context(request: HttpRequest, ticket, **extra):  # type: ignore[no-u
         "history": tickets.ticket_history(ticket=ticket),
         "other_tickets": tickets.customer_tickets(customer_id=ticket.customer_id, exclude_id=ticket.pk),
         "identities": list(ticket.customer.identities.all()),
+        "triage": triage_for(ticket_id=ticket.pk),
+        "may_pick": request.user.may_pick,
         "message_form": extra.pop("message_form", None) or MessageForm(),
         "update_form": extra.pop("update_form", None)
         or UpdateForm(
@@ -178,6 +183,93 @@ def ticket_change(request: HttpRequest, reference: str) -> HttpResponse:
         _ticket_context(request, ticket, update_form=form, conflict=status == 409),
         status=status,
     )  # noqa: E501
+
+
+def _act(request: HttpRequest, reference: str, action, done: str) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """Run one assignment action on a ticket; its refusal is shown on the ticket page."""
+    ticket = _get(request, reference)
+    try:
+        action(ticket)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("desk:ticket", reference=reference)
+
+
+@agent_required
+@require_POST
+def next_ticket(request: HttpRequest) -> HttpResponse:
+    try:
+        ticket = assignment.ticket_next(agent=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("desk:queue")
+    if ticket is None:
+        messages.info(request, _("No ticket is waiting for you right now."))
+        return redirect("desk:queue")
+    return redirect("desk:ticket", reference=ticket.reference)
+
+
+@agent_required
+@require_POST
+def ticket_pick(request: HttpRequest, reference: str) -> HttpResponse:
+    return _act(
+        request, reference, lambda t: assignment.ticket_pick(agent=request.user, ticket_id=t.pk),
+        _("The ticket is yours."),
+    )  # fmt: skip
+
+
+@agent_required
+@require_POST
+def ticket_skip(request: HttpRequest, reference: str) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _act(
+        request, reference,
+        lambda t: assignment.ticket_skip(agent=request.user, ticket_id=t.pk, reason=reason),
+        _("Ticket handed back."),
+    )  # fmt: skip
+
+
+@agent_required
+@require_POST
+def ticket_escalate(request: HttpRequest, reference: str) -> HttpResponse:
+    data = request.POST
+    return _act(
+        request, reference,
+        lambda t: assignment.ticket_escalate(
+            actor=request.user, ticket_id=t.pk, reason=data.get("reason", ""),
+            summary=data.get("summary", ""), to_supervisor=bool(data.get("to_supervisor")),
+        ),
+        _("Ticket escalated."),
+    )  # fmt: skip
+
+
+@agent_required
+@require_POST
+def ticket_deescalate(request: HttpRequest, reference: str) -> HttpResponse:
+    reason = request.POST.get("reason", "")
+    return _act(
+        request, reference,
+        lambda t: assignment.ticket_deescalate(actor=request.user, ticket_id=t.pk, reason=reason),
+        _("Ticket sent back to level 1."),
+    )  # fmt: skip
+
+
+@agent_required
+@require_POST
+def message_approve(request: HttpRequest, reference: str, message_id: int) -> HttpResponse:
+    def approve(ticket) -> None:  # type: ignore[no-untyped-def]
+        if not any(m.pk == message_id for m in tickets.ticket_messages(ticket=ticket, public_only=False)):
+            raise Http404
+        reply_release(actor=request.user, message_id=message_id)
+
+    return _act(request, reference, approve, _("Reply approved and sent."))
+
+
+@agent_required
+def triage(request: HttpRequest) -> HttpResponse:
+    return render(request, "desk/triage.html", {"tickets": triage_queue(limit=100)})
 
 
 @agent_required

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.assignment.services import ticket_auto_assign
 from comptoir.common.exceptions import Conflict, DomainError
 from comptoir.customers.models import Customer
 from comptoir.customers.selectors import customer_has_email
@@ -40,6 +41,8 @@ from comptoir.tickets.files import IncomingFile, validate_file
 from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.selectors import ticket_for_thread
 from comptoir.tickets.services import ticket_create, ticket_customer_reply, ticket_flag, tickets_move_customer
+from comptoir.triage.services import detect_language as triage_detect_language
+from comptoir.triage.services import triage_decide, triage_record
 
 from .models import InboundRecord
 
@@ -286,7 +289,15 @@ def _mark_duplicate(*, record: InboundRecord, message_key: str) -> IntakeResult:
 
 def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
     """The business of intake, inside the caller's transaction: (ticket, message, created)."""
-    language = _language(message)
+    declared = _language(message)
+    join_hint = message.thread_ticket_id or message.subject_reference or message.in_reply_to
+    # Language is decided from the text before a new customer is created, so their record and
+    # the acknowledgment use it; replies keep their ticket's language.
+    language = declared
+    if not join_hint:
+        language, _confidence = triage_detect_language(
+            f"{message.subject}\n{message.text}", fallback=declared
+        )
     customer = _customer(message, language)
     files, note = _lenient_files(message) if message.lenient else (message.attachments, "")
     text = "\n\n".join(part for part in (message.text.strip(), note) if part)
@@ -301,14 +312,22 @@ def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
         )  # fmt: skip
         return join, new_message, False
     subject = message.subject.strip() or _("(no subject)")
+    decision = triage_decide(
+        subject=subject, text=text, channel=message.channel, customer=customer,
+        sender_email=message.customer.email, language=language,
+    )  # fmt: skip
     ticket, new_message = ticket_create(
         customer=customer, subject=subject, body=text, body_html=message.html,
-        channel=message.channel, language=language, files=files,
+        channel=message.channel, language=decision.language, files=files,
         external_id=external_id, auto_submitted=bool(message.auto_reason),
         actor=User.objects.filter(pk=message.logged_by_id).first() if message.logged_by_id else None,
+        priority=decision.priority, team=decision.team, category=decision.category, triage_note=decision.note,
     )  # fmt: skip
+    triage_record(ticket=ticket, decision=decision)
     if link is not None or reason:
         ticket_flag(ticket=ticket, linked_to=link, reason=reason)
+    if not message.auto_reason:
+        ticket_auto_assign(ticket=ticket)
     if not message.auto_reason:
         email = _normalized_email(message) if message.customer_id is None else None
         notifications.ack_notify(ticket=ticket, email=email, first_message_id=external_id)

@@ -1,6 +1,6 @@
-from comptoir.common.exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge
+from comptoir.common.exceptions import Conflict, InvalidInput, NotFound, PayloadTooLarge, PermissionDenied
 
-__all__ = ["Conflict", "InvalidInput", "NotFound", "PayloadTooLarge", "AttachmentRefused"]
+__all__ = ["Conflict", "InvalidInput", "NotFound", "PayloadTooLarge", "PermissionDenied", "AttachmentRefused"]
 
 
 class AttachmentRefused(InvalidInput):

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import models
@@ -8,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from comptoir.common.models import BaseModel
+
+# Sorts after every real due time: tickets without a target come last in due-time order.
+DUE_NEVER = datetime(9999, 12, 31, tzinfo=UTC)
 
 
 class Channel(models.TextChoices):
@@ -23,6 +27,23 @@ class Category(models.Model):
     slug = models.SlugField(_("slug"), max_length=50, unique=True)
     name_en = models.CharField(_("name (English)"), max_length=100)
     name_fr = models.CharField(_("name (French)"), max_length=100)
+    skill = models.ForeignKey(
+        "routing.Skill",
+        verbose_name=_("skill required"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("Only agents with this skill receive these tickets through next ticket."),
+    )
+    team = models.ForeignKey(
+        "routing.Team",
+        verbose_name=_("team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The team that receives tickets triaged into this category."),
+    )
 
     class Meta:
         verbose_name = _("category")
@@ -51,6 +72,10 @@ class Ticket(BaseModel):
         P4 = "P4", _("P4 – low")
 
     OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.WAITING_CUSTOMER, Status.WAITING_INTERNAL)
+
+    class Level(models.IntegerChoices):
+        L1 = 1, _("Level 1")
+        L2 = 2, _("Level 2")
 
     reference = models.CharField(_("reference"), max_length=20, unique=True)
     subject = models.CharField(_("subject"), max_length=255)
@@ -115,14 +140,25 @@ class Ticket(BaseModel):
     resolution_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True)
     sla_warning_at = models.DateTimeField(_("SLA warning at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # The earliest pending target (first response, else resolution); DUE_NEVER when none, so
+    # queues sort on one non-null indexed column.
+    due_at = models.DateTimeField(_("due"), default=DUE_NEVER)
+    # When the next warning or breach must fire; the scheduled task and the sweep read it.
+    sla_next_check_at = models.DateTimeField(_("next SLA check"), null=True, blank=True, db_index=True)
+    sla_breached = models.BooleanField(_("SLA missed"), default=False)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level, default=Level.L1)
 
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         indexes = [
-            # Desk queue: a team's open tickets, most urgent first.
-            models.Index(fields=["team", "is_open", "priority", "created_at", "id"], name="ticket_queue_idx"),
-            models.Index(fields=["is_open", "priority", "created_at", "id"], name="ticket_open_urgent_idx"),
+            # Desk queue: a team's open tickets, most urgent first (due time, then priority).
+            models.Index(fields=["team", "is_open", "due_at", "priority", "id"], name="ticket_queue_due_idx"),
+            models.Index(fields=["is_open", "due_at", "priority", "id"], name="ticket_open_due_idx"),
+            # Next ticket: a team's unassigned open tickets in the same order.
+            models.Index(
+                fields=["team", "is_open", "assignee", "due_at", "priority", "id"], name="ticket_next_idx"
+            ),
             # API list filters, newest first.
             models.Index(fields=["status", "-id"], name="ticket_status_idx"),
             models.Index(fields=["is_open", "-id"], name="ticket_open_recent_idx"),
@@ -172,6 +208,15 @@ class Message(models.Model):
     body_html = models.TextField(_("sanitised HTML body"), blank=True)
     external_id = models.CharField(_("external id"), max_length=300, blank=True, db_index=True)
     auto_submitted = models.BooleanField(_("sent by a robot"), default=False)
+    # Pairing (issue 4): a junior's public reply on an urgent ticket waits for this senior.
+    held_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("waiting for approval by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     configuration_items = models.ManyToManyField(
         ConfigurationItem, verbose_name=_("configuration items"), blank=True
     )
@@ -188,6 +233,10 @@ class Message(models.Model):
     @property
     def is_public(self) -> bool:
         return self.kind != self.Kind.INTERNAL
+
+    @property
+    def is_held(self) -> bool:
+        return self.held_for_id is not None
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:
@@ -264,6 +313,16 @@ class TicketEvent(models.Model):
         "linked_to": _("linked to"),
         "review_reason": _("needs review because"),
         "customer": _("customer"),
+        "level": _("level"),
+        "escalation": _("escalation"),
+        "sla_warning": _("SLA warning"),
+        "sla_breach": _("SLA target missed"),
+        "triage": _("triage"),
+        "pick": _("picked from the queue"),
+        "next": _("assigned by next ticket"),
+        "skip": _("skipped"),
+        "reply_held": _("reply held for approval"),
+        "reply_approved": _("reply approved"),
     }
 
     @property
@@ -271,10 +330,16 @@ class TicketEvent(models.Model):
         return str(self.FIELD_LABELS.get(self.field, self.field))
 
     def _value_label(self, value: str) -> str:
-        choices = {"status": Ticket.Status, "priority": Ticket.Priority, "created": Channel}
+        choices = {
+            "status": Ticket.Status,
+            "priority": Ticket.Priority,
+            "created": Channel,
+            "level": Ticket.Level,
+        }
         enum = choices.get(self.field)
-        if enum is not None and value in enum.values:
-            return str(enum(value).label)
+        key: str | int = int(value) if self.field == "level" and value.isdigit() else value
+        if enum is not None and key in enum.values:
+            return str(enum(key).label)
         return value
 
     @property
@@ -288,3 +353,29 @@ class TicketEvent(models.Model):
     @property
     def actor_display(self) -> str:
         return self.actor_label or str(_("System"))
+
+
+class SlaAlert(models.Model):
+    """A warning or a breach that fired; the unique constraint is what makes firing idempotent."""
+
+    class Kind(models.TextChoices):
+        WARNING = "warning", _("Warning")
+        BREACH = "breach", _("Target missed")
+
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="sla_alerts", db_index=False
+    )
+    target = models.CharField(_("target"), max_length=20)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    due_at = models.DateTimeField(_("due"))
+    created_at = models.DateTimeField(_("fired at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SLA alert")
+        verbose_name_plural = _("SLA alerts")
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "target", "kind"], name="sla_alert_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.target}"

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 
+from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from comptoir.accounts.models import User
 from comptoir.customers.models import Identity
 from comptoir.customers.selectors import consent_granted, customer_phone
 from comptoir.outbox.models import Delivery
@@ -163,4 +165,15 @@ def tracking_link_notify(*, ticket: Ticket, via: str) -> Delivery | None:
         key=f"link-email:{ticket.pk}:{timezone.now().timestamp()}", kind=Delivery.Kind.TRACKING_LINK,
         recipient=recipient, subject=subject, body=body, ticket_id=ticket.pk,
         headers={"Reply-To": reply_address(ticket.pk)},
+    )  # fmt: skip
+
+
+def staff_alert(*, key: str, user: User, ticket: Ticket, subject: str, body: str) -> Delivery | None:
+    """Email one staff member about a ticket, once per ``key`` (the outbox key is unique)."""
+    if not user.email or Delivery.objects.filter(idempotency_key=key).exists():
+        return None
+    link = f"{settings.BASE_URL.rstrip('/')}/desk/tickets/{ticket.reference}/"
+    return delivery_enqueue(
+        key=key, kind=Delivery.Kind.STAFF_ALERT, recipient=user.email, subject=subject,
+        body=f"{body}\n\n{link}\n", ticket_id=ticket.pk,
     )  # fmt: skip

@@ -20,7 +20,7 @@ from comptoir.common.paging import (
 
 from .models import Attachment, Message, Ticket, TicketEvent
 
-QUEUE_ORDER = ["priority", "created_at", "id"]
+QUEUE_ORDER = ["due_at", "priority", "id"]
 # Not ``is_open=True``: Django writes that as a bare ``WHERE is_open`` on SQLite, which no index
 # can serve; ``IN (true)`` is an equality the composite queue indexes answer.
 OPEN = {"is_open__in": [True]}
@@ -79,9 +79,9 @@ def ticket_list(
 def ticket_queue(
     *, actor: User, team_ids: list[int] | None, cursor: str | None = None, limit: int = 50
 ) -> Page:
-    """Open tickets of the given teams (None: all), most urgent first (priority, then age).
+    """Open tickets of the given teams (None: all), most urgent first (SLA due time, then priority).
 
-    Each team's page is one range scan of ``ticket_queue_idx``; several teams are merged here
+    Each team's page is one range scan of ``ticket_queue_due_idx``; several teams are merged here
     rather than with ``team_id IN (...)``, which would make the database sort every open ticket
     of those teams for each page.
     """
@@ -94,7 +94,7 @@ def ticket_queue(
             cursor=cursor,
             limit=limit,
             key=_queue_key,
-            types=[cursor_choice(*Ticket.Priority.values), cursor_datetime, cursor_int],
+            types=[cursor_datetime, cursor_choice(*Ticket.Priority.values), cursor_int],
         )
 
     if team_ids is None:
@@ -102,22 +102,23 @@ def ticket_queue(
     pages = [page_of(qs.filter(team_id=team_id)) for team_id in sorted(set(team_ids))]
     if len(pages) == 1:
         return pages[0]
-    rows = sorted((t for p in pages for t in p.items), key=lambda t: (t.priority, t.created_at, t.pk))
+    rows = sorted((t for p in pages for t in p.items), key=lambda t: (t.due_at, t.priority, t.pk))
     items = rows[:limit]
     more = len(rows) > limit or any(p.next_cursor for p in pages)
     return Page(items=items, next_cursor=encode_cursor(_queue_key(items[-1])) if more and items else None)
 
 
 def _queue_key(ticket: Ticket) -> list:
-    return [ticket.priority, ticket.created_at.isoformat(), ticket.pk]
+    return [ticket.due_at.isoformat(), ticket.priority, ticket.pk]
 
 
 def ticket_messages(*, ticket: Ticket, public_only: bool) -> list[Message]:
-    qs = ticket.messages.select_related("author").prefetch_related(
+    qs = ticket.messages.select_related("author", "held_for").prefetch_related(
         "configuration_items", Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
     )
     if public_only:
-        qs = qs.exclude(kind=Message.Kind.INTERNAL)
+        # Internal notes, and replies still waiting for a senior's approval, never reach customers.
+        qs = qs.exclude(kind=Message.Kind.INTERNAL).filter(held_for__isnull=True)
     return list(qs.order_by("created_at", "id"))
 
 
@@ -199,6 +200,7 @@ def attachment_for_tracking(*, uid: uuid.UUID, attachment_id: int) -> Attachment
     att = (
         Attachment.objects.filter(pk=attachment_id, ticket__tracking_uid=uid)
         .exclude(message__kind=Message.Kind.INTERNAL)
+        .filter(message__held_for__isnull=True)
         .first()
     )
     if att is None:

@@ -6,6 +6,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -17,7 +18,7 @@ from comptoir.customers.models import Customer
 from comptoir.routing.models import Team
 
 from . import notifications
-from .exceptions import Conflict, InvalidInput
+from .exceptions import Conflict, InvalidInput, PermissionDenied
 from .files import IncomingFile, validate_file
 from .models import Attachment, Category, ConfigurationItem, Message, Ticket, TicketEvent
 from .sanitize import sanitize_html
@@ -92,11 +93,16 @@ def ticket_create(
     files: Sequence[IncomingFile] = (),
     priority: str = Ticket.Priority.P3,
     team: Team | None = None,
+    category: Category | None = None,
     actor: User | None = None,
     external_id: str = "",
     auto_submitted: bool = False,
+    triage_note: str = "",
 ) -> tuple[Ticket, Message]:
-    """Open a ticket with its first customer message. Runs inside intake's transaction."""
+    """Open a ticket with its first customer message. Runs inside intake's transaction.
+
+    ``triage_note`` says why the category, team and priority were chosen; it goes in the history.
+    """
     subject = " ".join((subject or "").replace("\x00", "").split())[:255]
     if not subject:
         raise InvalidInput(_("This field is required."), field="subject")
@@ -112,6 +118,7 @@ def ticket_create(
             language=language,
             priority=priority,
             team=team,
+            category=category,
         )
         # The human reference follows the row id: unique on every database without a lock.
         ticket.reference = f"CPT-{ticket.pk:06d}"
@@ -127,9 +134,11 @@ def ticket_create(
             auto_submitted=auto_submitted,
         )
         stored = _store_attachments(ticket=ticket, message=message, checked=checked)
-        ticket_sla_refresh(ticket=ticket)
+        ticket_sla_refresh(ticket=ticket, new=True)
         label = _label(actor, customer)
         event_record(ticket=ticket, actor=actor, field="created", old="", new=channel, label=label)
+        if triage_note:
+            event_record(ticket=ticket, actor=None, field="triage", old="", new=triage_note[:500])
         for att in stored:
             event_record(
                 ticket=ticket,
@@ -214,12 +223,16 @@ def ticket_agent_message(
     body = _clean_text(body, field="body")
     checked = _validate_files(files)
     ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
+    held_for = None
+    if not internal and _needs_approval(actor, ticket):
+        held_for = actor.mentor
     message = Message.objects.create(
         ticket=ticket,
         kind=Message.Kind.INTERNAL if internal else Message.Kind.PUBLIC,
         author=actor,
         channel="web",
         body=body,
+        held_for=held_for,
     )
     items = _configuration_items(configuration_items)
     if items:
@@ -232,12 +245,48 @@ def ticket_agent_message(
     changes: dict[str, Any] = {}
     if ticket.status == Ticket.Status.NEW:
         changes["status"] = Ticket.Status.OPEN
-    also = {"first_response_at": timezone.now()} if not internal and ticket.first_response_at is None else {}
+    public = not internal and held_for is None
+    also = {"first_response_at": timezone.now()} if public and ticket.first_response_at is None else {}
+    if held_for is not None:
+        event_record(ticket=ticket, actor=actor, field="reply_held", old="", new=held_for.email)
     _set_fields(ticket=ticket, actor=actor, changes=changes, also=also, touch=True)
-    if not internal:
+    if public:
         notifications.reply_notify(ticket=ticket, message=message, attachments=stored)
     # The new message's relations are known: save the caller the queries to read them back.
     message._prefetched_objects_cache = {"configuration_items": items, "attachments": stored}
+    return message
+
+
+def _needs_approval(actor: User, ticket: Ticket) -> bool:
+    """Pairing: a junior's public reply on a P1/P2 ticket waits for their senior (configurable)."""
+    return (
+        settings.COMPTOIR_PAIRING_APPROVAL
+        and actor.mentor_id is not None
+        and ticket.priority in (Ticket.Priority.P1, Ticket.Priority.P2)
+    )
+
+
+@transaction.atomic
+def reply_release(*, actor: User, message_id: int) -> Message:
+    """The senior (or a supervisor) approves a held reply: it is sent to the customer now."""
+    message = Message.objects.select_related("ticket", "author").filter(pk=message_id).first()
+    if message is None or message.held_for_id is None:
+        raise InvalidInput(_("This reply is not waiting for approval."), field="message")
+    if actor.pk != message.held_for_id and not (actor.is_supervisor or actor.is_superuser):
+        raise PermissionDenied(_("Only the paired senior or a supervisor can approve this reply."))
+    ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=message.ticket_id)
+    Message.objects.filter(pk=message.pk).update(held_for=None)
+    message.held_for = None
+    event_record(
+        ticket=ticket,
+        actor=actor,
+        field="reply_approved",
+        old="",
+        new=message.author.email if message.author else "",
+    )
+    also = {"first_response_at": timezone.now()} if ticket.first_response_at is None else {}
+    _set_fields(ticket=ticket, actor=actor, changes={}, also=also, touch=True)
+    notifications.reply_notify(ticket=ticket, message=message, attachments=list(message.attachments.all()))
     return message
 
 
@@ -338,6 +387,9 @@ def ticket_update(
     if assignee is not ...:
         if assignee is not None and not getattr(assignee, "is_agent", False):
             raise InvalidInput(_("Tickets can only be assigned to agents."), field="assignee")
+        if assignee is not None and assignee != ticket.assignee and not actor.may_pick:
+            # Choosing who works on what is the "pick" permission; level 1 uses Next ticket.
+            raise PermissionDenied(_("You may not choose assignees; use Next ticket."))
         changes["assignee"] = assignee
     if category is not ...:
         changes["category"] = category

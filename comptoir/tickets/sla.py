@@ -2,18 +2,38 @@
 
 The clock pauses while the ticket waits on the customer: the pauses are read from the status
 events, so recomputing after any change gives the same answer as following the ticket live.
+
+Warnings and breaches fire from a task scheduled for the next instant that matters
+(``sla_next_check_at``), not from polling every ticket; a periodic sweep picks up any task that
+was lost. Firing is idempotent: one ``SlaAlert`` row per ticket, target and kind, under a unique
+constraint, written in the same transaction as the notifications it sends.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
-from django.utils import timezone
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
-from comptoir.sla.models import Target
+from comptoir.accounts.models import User
+from comptoir.sla.clock import Deadline
+from comptoir.sla.models import SlaPolicy, Target
 from comptoir.sla.selectors import policy_for, sla_deadline
 
-from .models import Ticket, TicketEvent
+from .models import DUE_NEVER, SlaAlert, Ticket, TicketEvent
+from .notifications import staff_alert
+
+logger = logging.getLogger("comptoir.sla")
+
+TARGET_LABELS = {
+    Target.FIRST_RESPONSE: Target.FIRST_RESPONSE.label,
+    Target.RESOLUTION: Target.RESOLUTION.label,
+}
 
 
 def _pauses(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
@@ -31,46 +51,98 @@ def _pauses(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
     return pauses
 
 
-def ticket_sla_refresh(*, ticket: Ticket) -> Ticket:
-    """Choose the policy (priority, category; tier from issue 4's key accounts) and store due times.
+def _tier(ticket: Ticket) -> str | None:
+    customer = ticket.customer
+    return customer.tier or None
 
-    Runs inside the caller's transaction. With no matching policy, every clock is cleared.
+
+def _pending(ticket: Ticket, policy: SlaPolicy, pauses: list) -> dict[str, Deadline]:
+    """Deadlines of the targets still running: first response until answered, resolution while open."""
+    deadlines: dict[str, Deadline] = {}
+    if not ticket.is_open:
+        return deadlines
+    if ticket.first_response_at is None:
+        deadlines[Target.FIRST_RESPONSE] = sla_deadline(
+            policy=policy, target=Target.FIRST_RESPONSE, started_at=ticket.created_at, pauses=pauses
+        )
+    deadlines[Target.RESOLUTION] = sla_deadline(
+        policy=policy, target=Target.RESOLUTION, started_at=ticket.created_at, pauses=pauses
+    )
+    return deadlines
+
+
+def _next_check(deadlines: dict[str, Deadline], fired: set[tuple[str, str]]) -> datetime | None:
+    instants = []
+    for target, deadline in deadlines.items():
+        if deadline.warning_at and (target, SlaAlert.Kind.WARNING) not in fired:
+            instants.append(deadline.warning_at)
+        if deadline.due_at and (target, SlaAlert.Kind.BREACH) not in fired:
+            instants.append(deadline.due_at)
+    return min(instants, default=None)
+
+
+def _fired(ticket: Ticket) -> set[tuple[str, str]]:
+    return set(SlaAlert.objects.filter(ticket_id=ticket.pk).values_list("target", "kind"))
+
+
+def _schedule_check(ticket_id: int, when: datetime) -> None:
+    def enqueue() -> None:
+        from .tasks import sla_check_task
+
+        if not sla_check_task.get_backend().supports_defer:
+            return  # a backend that runs tasks at once cannot wait: the sweep fires instead
+        try:
+            sla_check_task.using(run_after=when).enqueue(ticket_id=ticket_id)
+        except Exception:  # the sweep finds the ticket by sla_next_check_at
+            logger.exception("could not schedule the SLA check of ticket %s", ticket_id)
+
+    transaction.on_commit(enqueue)
+
+
+def ticket_sla_refresh(*, ticket: Ticket, new: bool = False) -> Ticket:
+    """Choose the policy (priority, customer tier, category) and store due times and the next check.
+
+    Runs inside the caller's transaction. With no matching policy, every clock is cleared. When
+    the next instant to check moves, a task is scheduled for it after the commit.
     """
     category = ticket.category.slug if ticket.category_id else None
-    policy = policy_for(priority=ticket.priority, tier=None, category_slug=category)
-    first_due = resolution_due = warning = None
-    if policy is not None:
-        pauses = _pauses(ticket) if ticket.pk else []
-        if ticket.first_response_at is None:
-            first = sla_deadline(
-                policy=policy, target=Target.FIRST_RESPONSE, started_at=ticket.created_at, pauses=pauses
-            )
-            first_due, warning = first.due_at, first.warning_at
-        if ticket.is_open:
-            resolution = sla_deadline(
-                policy=policy, target=Target.RESOLUTION, started_at=ticket.created_at, pauses=pauses
-            )
-            resolution_due = resolution.due_at
-            warning = min((w for w in (warning, resolution.warning_at) if w), default=None)
+    policy = policy_for(priority=ticket.priority, tier=_tier(ticket), category_slug=category)
+    first_due = resolution_due = warning = next_check = None
+    due = DUE_NEVER
+    if policy is not None and ticket.is_open:
+        deadlines = _pending(ticket, policy, [] if new else _pauses(ticket))
+        first = deadlines.get(Target.FIRST_RESPONSE)
+        resolution = deadlines[Target.RESOLUTION]
+        first_due = first.due_at if first else None
+        resolution_due = resolution.due_at
+        due = first_due or resolution_due or DUE_NEVER
+        fired = set() if new else _fired(ticket)
+        warning = min(
+            (d.warning_at for t, d in deadlines.items() if d.warning_at and (t, "warning") not in fired),
+            default=None,
+        )
+        next_check = _next_check(deadlines, fired)
+    previous_check = None if new else ticket.sla_next_check_at
     Ticket.objects.filter(pk=ticket.pk).update(
         sla_policy=policy,
         first_response_due_at=first_due,
         resolution_due_at=resolution_due,
         sla_warning_at=warning,
+        due_at=due,
+        sla_next_check_at=next_check,
     )
     ticket.sla_policy = policy
-    ticket.first_response_due_at, ticket.resolution_due_at, ticket.sla_warning_at = (
-        first_due,
-        resolution_due,
-        warning,
-    )
+    ticket.first_response_due_at, ticket.resolution_due_at = first_due, resolution_due
+    ticket.sla_warning_at, ticket.due_at, ticket.sla_next_check_at = warning, due, next_check
+    if next_check is not None and next_check != previous_check:
+        _schedule_check(ticket.pk, next_check)
     return ticket
 
 
 def sla_state(ticket: Ticket) -> dict:
     """What the API and the desk show: due times, the next warning, and whether one is missed."""
     now = timezone.now()
-    breached = any(
+    breached = ticket.sla_breached or any(
         due is not None and due < now
         for due in (ticket.first_response_due_at, ticket.resolution_due_at if ticket.is_open else None)
     )
@@ -81,3 +153,147 @@ def sla_state(ticket: Ticket) -> dict:
         "warning_at": ticket.sla_warning_at,
         "breached": breached,
     }
+
+
+# --- warnings and breaches ---------------------------------------------------------------------
+
+
+def _recipients(ticket: Ticket) -> list[User]:
+    """The assignee and the supervisors of the ticket's team (all supervisors when it has none)."""
+    supervisors = User.objects.filter(is_active=True, is_supervisor=True)
+    if ticket.team_id is not None:
+        supervisors = supervisors.filter(teams=ticket.team_id)
+    people = {user.pk: user for user in supervisors}
+    if ticket.assignee_id is not None and ticket.assignee.is_active:
+        people[ticket.assignee_id] = ticket.assignee
+    return [people[pk] for pk in sorted(people)]
+
+
+def _notify(ticket: Ticket, *, target: str, kind: str, due: datetime) -> None:
+    for user in _recipients(ticket):
+        with translation.override(user.language or "en"):
+            local_due = formats.date_format(timezone.localtime(due), "DATETIME_FORMAT")
+            values = {
+                "reference": ticket.reference,
+                "subject": ticket.subject,
+                "target": str(TARGET_LABELS.get(target, target)),
+                "due": local_due,
+            }
+            if kind == SlaAlert.Kind.WARNING:
+                subject = _("[%(reference)s] SLA warning: %(target)s due %(due)s") % values
+                body = (
+                    _(
+                        "The ticket %(reference)s (%(subject)s) is close to its %(target)s target, "
+                        "due %(due)s. Please act on it now."
+                    )
+                    % values
+                )
+            else:
+                subject = _("[%(reference)s] SLA target missed: %(target)s") % values
+                body = (
+                    _(
+                        "The ticket %(reference)s (%(subject)s) missed its %(target)s target, due "
+                        "%(due)s. It is escalated to the team supervisors."
+                    )
+                    % values
+                )
+        staff_alert(
+            key=f"sla:{kind}:{target}:{ticket.pk}:{user.pk}",
+            user=user,
+            ticket=ticket,
+            subject=subject,
+            body=body,
+        )
+
+
+def _fire(ticket: Ticket, *, target: str, kind: str, due: datetime, notify: bool) -> SlaAlert | None:
+    try:
+        with transaction.atomic():
+            alert = SlaAlert.objects.create(ticket=ticket, target=target, kind=kind, due_at=due)
+    except IntegrityError:  # fired already, by another task or the sweep
+        return None
+    field = "sla_warning" if kind == SlaAlert.Kind.WARNING else "sla_breach"
+    TicketEvent.objects.create(ticket=ticket, field=field, old="", new=target)
+    if notify:
+        _notify(ticket, target=target, kind=kind, due=due)
+    return alert
+
+
+@transaction.atomic
+def sla_check(*, ticket_id: int, now: datetime | None = None) -> list[SlaAlert]:
+    """Fire the warnings and breaches whose instant has come, then schedule the next check.
+
+    Safe to run any number of times, early or late: it only acts on what is due at ``now``.
+    """
+    now = now or timezone.now()
+    ticket = (
+        Ticket.objects.select_for_update()
+        .select_related("customer", "assignee", "sla_policy__calendar")
+        .filter(pk=ticket_id)
+        .first()
+    )
+    if ticket is None:
+        return []
+    policy = ticket.sla_policy
+    if policy is None or not ticket.is_open:
+        Ticket.objects.filter(pk=ticket.pk).update(sla_next_check_at=None)
+        return []
+    deadlines = _pending(ticket, policy, _pauses(ticket))
+    fired = _fired(ticket)
+    alerts: list[SlaAlert] = []
+    missed: list[str] = []
+    for target, deadline in deadlines.items():
+        breach_due = deadline.due_at is not None and deadline.due_at <= now
+        warn_due = deadline.warning_at is not None and deadline.warning_at <= now
+        if warn_due and (target, SlaAlert.Kind.WARNING) not in fired:
+            # Late enough that the target is missed too: record the warning, send only the breach.
+            alert = _fire(
+                ticket, target=target, kind=SlaAlert.Kind.WARNING, due=deadline.due_at, notify=not breach_due
+            )
+            if alert:
+                alerts.append(alert)
+                fired.add((target, SlaAlert.Kind.WARNING))
+        if breach_due and (target, SlaAlert.Kind.BREACH) not in fired:
+            alert = _fire(ticket, target=target, kind=SlaAlert.Kind.BREACH, due=deadline.due_at, notify=True)
+            if alert:
+                alerts.append(alert)
+                fired.add((target, SlaAlert.Kind.BREACH))
+                missed.append(str(TARGET_LABELS.get(target, target)))
+    updates: dict = {"sla_next_check_at": _next_check(deadlines, fired)}
+    updates["sla_warning_at"] = min(
+        (d.warning_at for t, d in deadlines.items() if d.warning_at and (t, "warning") not in fired),
+        default=None,
+    )
+    if missed:
+        updates["sla_breached"] = True
+        if not ticket.review_reason:
+            with translation.override(settings.LANGUAGE_CODE):
+                updates["review_reason"] = (
+                    _("SLA target missed: %(targets)s") % {"targets": ", ".join(missed)}
+                )[:200]
+            TicketEvent.objects.create(
+                ticket=ticket, field="review_reason", old="", new=updates["review_reason"]
+            )
+    Ticket.objects.filter(pk=ticket.pk).update(**updates)
+    next_check = updates["sla_next_check_at"]
+    # A check that moves nothing schedules nothing: duplicate tasks die out instead of multiplying.
+    if next_check is not None and next_check != ticket.sla_next_check_at:
+        _schedule_check(ticket.pk, max(next_check, now))
+    return alerts
+
+
+def sla_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Check every ticket whose next instant has passed: catches a task lost to a crash or restart.
+
+    Reads ``sla_next_check_at`` through its index; each ticket is checked in its own transaction.
+    """
+    now = now or timezone.now()
+    ids = list(
+        Ticket.objects.filter(Q(sla_next_check_at__lte=now))
+        .order_by("sla_next_check_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    fired = 0
+    for ticket_id in ids:
+        fired += len(sla_check(ticket_id=ticket_id, now=now))
+    return fired

@@ -31,7 +31,7 @@ def test_receive_creates_customer_ticket_message_history_and_ack():
     assert ticket.customer.identities.get().value == "noel@example.test"
     assert ticket.messages.get().body == "Le courant est coupé depuis hier soir."
     assert ticket.language == "fr" and ticket.status == "new" and ticket.is_open
-    assert list(ticket.events.values_list("field", flat=True)) == ["created"]
+    assert list(ticket.events.values_list("field", flat=True)) == ["created", "triage"]
     assert Delivery.objects.get(ticket=ticket).kind == "ack"
     assert result.record.status == InboundRecord.Status.PROCESSED
 

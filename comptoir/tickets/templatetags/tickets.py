@@ -15,3 +15,28 @@ _STATUS = dict(Ticket.Status.choices)
 def status_label(value: str) -> str:
     """The translated label of a status code (looked up, not rebuilt, for each row)."""
     return str(_STATUS.get(value, value))
+
+
+@register.filter
+def time_left(due) -> str:  # type: ignore[no-untyped-def]
+    """ "in 2 h 05 min" or "late by 40 min" (wall-clock time until the due instant); "—" for none."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from comptoir.tickets.models import DUE_NEVER
+
+    if due is None or due >= DUE_NEVER:
+        return "—"
+    seconds = int((due - timezone.now()).total_seconds())
+    minutes = abs(seconds) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        span = _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    elif hours:
+        span = _("%(hours)s h %(minutes)02d min") % {"hours": hours, "minutes": mins}
+    else:
+        span = _("%(minutes)s min") % {"minutes": mins}
+    if seconds < 0:
+        return _("late by %(span)s") % {"span": span}
+    return _("in %(span)s") % {"span": span}

@@ -13,6 +13,7 @@ from comptoir.intake.services import InboundMessage, receive
 from comptoir.routing.selectors import team_get_by_name
 from comptoir.routing.services import team_get_or_create
 from comptoir.sla.services import sla_default_setup
+from comptoir.triage.services import starter_categories_setup
 from comptoir.tickets.services import category_ensure, ticket_agent_message, ticket_update
 
 DEMO_PASSWORD = "comptoir-demo"  # noqa: S105 - printed on purpose: demo data only
@@ -51,6 +52,7 @@ class Command(BaseCommand):
 
     def _load(self, count: int, rng: random.Random) -> None:
         sla_default_setup()  # a Québec calendar and one policy per priority
+        starter_categories_setup()  # the starter triage model's categories
         teams = {}
         agents = []
         with transaction.atomic():
@@ -58,8 +60,8 @@ class Command(BaseCommand):
                 teams[team] = team_get_or_create(name=team, level=level)
                 agents.append(agent_create(email=email, name=name, team_name=team, level=level,
                                            password=DEMO_PASSWORD))  # fmt: skip
-            agent_create(email="admin@demo.comptoir.test", name="Admin", team_name="Specialists",
-                         level=2, password=DEMO_PASSWORD, is_superuser=True)  # fmt: skip
+            admin = agent_create(email="admin@demo.comptoir.test", name="Admin", team_name="Specialists",
+                                 level=2, password=DEMO_PASSWORD, is_superuser=True)  # fmt: skip
             categories = [category_ensure(slug=s, name_en=en, name_fr=fr) for s, en, fr in CATEGORIES]
         statuses = (
             ["new"] * 3
@@ -85,8 +87,8 @@ class Command(BaseCommand):
                 team = teams["Billing"]
             agent = rng.choice([a for a in agents if team in a.teams.all()] or agents)
             status = rng.choice(statuses)
-            ticket = ticket_update(
-                ticket_id=ticket.pk, actor=agent, version=ticket.version, team=team,
+            ticket = ticket_update(  # the dispatcher (admin) assigns: level-1 agents may not pick
+                ticket_id=ticket.pk, actor=admin, version=ticket.version, team=team,
                 priority=rng.choice(["P1", "P2", "P3", "P3", "P3", "P4"]),
                 category=rng.choice(categories),
                 assignee=agent if status != "new" else None,

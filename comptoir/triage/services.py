@@ -1,0 +1,364 @@
+"""Triage: language, category, team and priority of each new ticket, with how sure it is.
+
+Two layers decide. Rules written by administrators come first and always win for the fields they
+set; the classifier (the organisation's model once trained, the shipped starter model before)
+fills in the rest. Below the confidence threshold nothing is guessed: the ticket goes to the
+triage queue. Priority adds safety words, key accounts, outages affecting many and a sentiment hook.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.models import User
+from comptoir.customers.models import Customer
+from comptoir.routing.models import Team
+from comptoir.tickets.models import Category, Ticket
+from comptoir.tickets.notifications import staff_alert
+from comptoir.tickets.services import ticket_update as _ticket_update
+
+from .models import TrainingExample, TriageDecision, TriageRule
+
+logger = logging.getLogger("comptoir.triage")
+
+PRIORITIES = ["P1", "P2", "P3", "P4"]
+
+# Words that make a request P1 whatever else it says: someone may be in danger. Matched on
+# lower-cased, accent-free text, as whole words or phrases.
+SAFETY_WORDS = (
+    # English
+    "danger", "dangerous", "gas smell", "smell of gas", "smell gas", "smells like gas", "gas leak",
+    "downed line", "downed lines", "line down", "lines down", "wire down", "wires down", "power line down",
+    "sparking", "sparks", "on fire", "fire", "smoke", "electrocuted", "electrocution", "carbon monoxide",
+    "injured", "injury",
+    # French
+    "dangereux", "dangereuse", "fils tombes", "fil tombe", "fils electriques tombes", "fil electrique tombe",
+    "ligne tombee", "odeur de gaz", "sent le gaz", "fuite de gaz", "incendie", "en feu", "fumee",
+    "etincelles", "electrocute", "electrocution", "monoxyde de carbone", "blesse", "blessee",
+)  # fmt: skip
+OUTAGE_WORDS = (
+    "outage",
+    "power cut",
+    "power out",
+    "no power",
+    "blackout",
+    "panne",
+    "coupure",
+    "plus de courant",
+)
+
+
+def normalize(text: str) -> str:
+    """Lower case without accents, so "Fils tombés" and "fils tombes" match the same rule."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=2048)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(normalize(phrase)).replace(r"\ ", r"\s+") + r"(?!\w)")
+
+
+def contains_any(text: str, phrases: tuple[str, ...] | list[str]) -> str | None:
+    """The first phrase found in ``text`` (already normalised), as a whole word or phrase."""
+    for phrase in phrases:
+        if phrase.strip() and _phrase_pattern(phrase.strip()).search(text):
+            return phrase.strip()
+    return None
+
+
+@dataclass
+class Decision:
+    language: str
+    language_confidence: float
+    category: Category | None = None
+    team: Team | None = None
+    priority: str = Ticket.Priority.P3
+    label: str = ""
+    confidence: float = 0.0
+    source: str = TriageDecision.Source.NONE
+    rules: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    needs_review: bool = False
+    outage: bool = False
+
+    @property
+    def note(self) -> str:
+        """One line for the ticket history, in the site language (the history is shared)."""
+        parts = [f"language={self.language} ({self.language_confidence:.2f})"]
+        if self.category is not None:
+            parts.append(f"category={self.category.slug}")
+        if self.team is not None:
+            parts.append(f"team={self.team.name}")
+        parts.append(f"priority={self.priority}")
+        parts.append(f"by={self.source}" + (f" ({self.confidence:.2f})" if self.source == "model" else ""))
+        if self.needs_review:
+            parts.append("triage queue")
+        return "; ".join(parts + self.reasons)
+
+
+def detect_language(text: str, *, fallback: str) -> tuple[str, float]:
+    """French or English; short or ambiguous texts keep the declared or known language."""
+    from comptoir.nlp.language import detect_language as detect
+
+    return detect(text, fallback=fallback if fallback in ("en", "fr") else "en")
+
+
+def classifier():  # type: ignore[no-untyped-def]
+    """The organisation's model when `comptoir triage train` wrote one, else the starter model."""
+    return _load_classifier(str(settings.COMPTOIR_TRIAGE_MODEL))
+
+
+@lru_cache(maxsize=4)
+def _load_classifier(path: str):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from comptoir.nlp.classifier import TextClassifier, starter_model
+
+    if Path(path).exists():
+        try:
+            return TextClassifier.load(path)
+        except Exception:  # a broken model must not stop intake: fall back, loudly
+            logger.exception("could not load the triage model at %s; using the starter model", path)
+    return starter_model()
+
+
+def classifier_reload() -> None:
+    _load_classifier.cache_clear()
+
+
+def _rule_matches(rule: TriageRule, *, text: str, channel: str, domain: str, customer: Customer) -> bool:
+    if rule.channel and rule.channel != channel:
+        return False
+    if rule.sender_domain and rule.sender_domain.lower().lstrip("@") != domain:
+        return False
+    if rule.customer_id and rule.customer_id != customer.pk:
+        return False
+    if rule.customer_tier and rule.customer_tier != customer.tier:
+        return False
+    keywords = rule.keyword_list
+    return not keywords or contains_any(text, keywords) is not None
+
+
+def _boost(priority: str, steps: int = 1) -> str:
+    return PRIORITIES[max(0, PRIORITIES.index(priority) - steps)]
+
+
+def _most_urgent(*priorities: str) -> str:
+    return min(priorities, key=PRIORITIES.index)
+
+
+def triage_decide(
+    *, subject: str, text: str, channel: str, customer: Customer, sender_email: str | None, language: str
+) -> Decision:
+    """Decide category, team and priority for a new ticket. Reads only; intake stores the result."""
+    full = f"{subject}\n{text}"[:4000]
+    norm = normalize(full)
+    language_code, language_confidence = detect_language(full, fallback=language)
+    decision = Decision(language=language_code, language_confidence=round(language_confidence, 3))
+    domain = (sender_email or "").rpartition("@")[2].lower()
+
+    # 1. Administrators' rules, in order; the first to set a field owns it.
+    rule_priority = None
+    for rule in TriageRule.objects.filter(is_active=True).select_related("set_category", "set_team"):
+        if not _rule_matches(rule, text=norm, channel=channel, domain=domain, customer=customer):
+            continue
+        used = False
+        if rule.set_category_id and decision.category is None:
+            decision.category, used = rule.set_category, True
+        if rule.set_team_id and decision.team is None:
+            decision.team, used = rule.set_team, True
+        if rule.set_priority in PRIORITIES and rule_priority is None:
+            rule_priority, used = rule.set_priority, True
+        if used:
+            decision.rules.append(rule.name)
+    if decision.category is not None:
+        decision.source, decision.confidence = TriageDecision.Source.RULE, 1.0
+
+    # 2. The classifier for what the rules left open.
+    if decision.category is None:
+        try:
+            label, confidence = classifier().predict_one(full)
+        except Exception:
+            logger.exception("triage classifier failed; the ticket goes to the triage queue")
+            label, confidence = "", 0.0
+        decision.label, decision.confidence = label, round(float(confidence), 3)
+        category = (
+            Category.objects.filter(slug=label.lower()[:50]).select_related("team").first() if label else None
+        )
+        if category is not None and confidence >= settings.COMPTOIR_TRIAGE_MIN_CONFIDENCE:
+            decision.category, decision.source = category, TriageDecision.Source.MODEL
+        else:
+            decision.needs_review = True
+    if decision.team is None and decision.category is not None and decision.category.team_id:
+        decision.team = decision.category.team
+
+    # 3. Priority: rules, safety, outages affecting many, key accounts, tone.
+    priority = rule_priority or Ticket.Priority.P3
+    safety = contains_any(norm, SAFETY_WORDS)
+    if safety:
+        priority = Ticket.Priority.P1
+        decision.reasons.append(f"safety word: {safety}")
+    if contains_any(norm, OUTAGE_WORDS):
+        decision.outage = True
+        since = timezone.now() - timedelta(hours=1)
+        recent = TriageDecision.objects.filter(rules__contains="outage", created_at__gte=since).count()
+        if recent + 1 >= settings.COMPTOIR_TRIAGE_OUTAGE_TICKETS:
+            priority = Ticket.Priority.P1
+            decision.reasons.append(f"outage reported {recent + 1} times within an hour")
+    tone = _sentiment_priority(full, decision.language)
+    if tone in PRIORITIES:
+        priority = _most_urgent(priority, tone)
+        decision.reasons.append(f"tone: {tone}")
+    if customer.is_key_account:
+        priority = _boost(priority)
+        decision.reasons.append("key account")
+    decision.priority = priority
+    if decision.rules:
+        decision.reasons.insert(0, "rules: " + ", ".join(decision.rules))
+    return decision
+
+
+def _sentiment_priority(text: str, language: str) -> str | None:
+    """The hook the sentiment issue fills: a function (text, language) -> priority or None."""
+    path = settings.COMPTOIR_SENTIMENT_HOOK
+    if not path:
+        return None
+    try:
+        return import_string(path)(text, language)
+    except Exception:
+        logger.exception("sentiment hook %s failed", path)
+        return None
+
+
+def triage_record(*, ticket: Ticket, decision: Decision) -> TriageDecision:
+    """Keep the decision beside the ticket (inside intake's transaction); tell a key account's coordinator."""
+    rules = ", ".join(decision.rules + (["outage"] if decision.outage else []))[:300]
+    record = TriageDecision.objects.create(
+        ticket=ticket, language=decision.language, language_confidence=decision.language_confidence,
+        label=decision.label[:100], confidence=decision.confidence, source=decision.source, rules=rules,
+        needs_review=decision.needs_review,
+    )  # fmt: skip
+    customer = ticket.customer
+    if customer.is_key_account and customer.coordinator_id and customer.coordinator.is_active:
+        coordinator = customer.coordinator
+        with translation.override(coordinator.language or "en"):
+            values = {"reference": ticket.reference, "customer": str(customer), "subject": ticket.subject}
+            staff_alert(
+                key=f"key-account:{ticket.pk}:{coordinator.pk}",
+                user=coordinator,
+                ticket=ticket,
+                subject=_("[%(reference)s] New request from key account %(customer)s") % values,
+                body=_("%(customer)s opened %(reference)s: %(subject)s") % values,
+            )
+    return record
+
+
+def _example_text(ticket: Ticket) -> str:
+    first = (
+        ticket.messages.filter(kind="customer").order_by("id").values_list("body", flat=True).first() or ""
+    )
+    return f"{ticket.subject}\n{first}"[:4000]
+
+
+@transaction.atomic
+def ticket_update(*, ticket_id: int, actor: User, version: int, **changes: Any) -> Ticket:
+    """``tickets.ticket_update``, plus learning: an agent's change of category or team is kept
+    as a training example, and the ticket leaves the triage queue once a person has classified it.
+    """
+    before = Ticket.objects.filter(pk=ticket_id).values("category__slug", "team__name").first() or {}
+    ticket = _ticket_update(ticket_id=ticket_id, actor=actor, version=version, **changes)
+    category = ticket.category
+    changed_category = "category" in changes and (category.slug if category else None) != before.get(
+        "category__slug"
+    )
+    changed_team = "team" in changes and (ticket.team.name if ticket.team else None) != before.get(
+        "team__name"
+    )
+    if (changed_category or changed_team) and category is not None:
+        decision = TriageDecision.objects.filter(ticket_id=ticket.pk).first()
+        TrainingExample.objects.create(
+            text=_example_text(ticket), label=category.slug,
+            team_name=ticket.team.name if ticket.team else "", language=ticket.language,
+            source=TrainingExample.Source.CORRECTION, ticket=ticket,
+            predicted=decision.label if decision else "", author=actor,
+        )  # fmt: skip
+    if category is not None:
+        TriageDecision.objects.filter(ticket_id=ticket.pk, needs_review=True).update(
+            needs_review=False, reviewed_at=timezone.now()
+        )
+    return ticket
+
+
+def training_data() -> tuple[list[str], list[str]]:
+    """What `comptoir triage train` learns from: corrections, then resolved tickets with a category.
+
+    A ticket corrected by an agent counts once, with the corrected label.
+    """
+    texts: list[str] = []
+    labels: list[str] = []
+    corrected: set[int] = set()
+    for example in TrainingExample.objects.order_by("-id").iterator():
+        if example.ticket_id is not None:
+            if example.ticket_id in corrected:
+                continue
+            corrected.add(example.ticket_id)
+        texts.append(example.text)
+        labels.append(example.label)
+    resolved = (
+        Ticket.objects.filter(
+            status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED], category__isnull=False
+        )
+        .exclude(pk__in=corrected)
+        .select_related("category")
+        .order_by("-id")[:50_000]
+    )
+    for ticket in resolved:
+        texts.append(_example_text(ticket))
+        labels.append(ticket.category.slug)
+    return texts, labels
+
+
+# Names of the starter model's categories (general customer service, see nlp/starter/ATTRIBUTION.md).
+STARTER_NAMES = {
+    "account": ("Account", "Compte"),
+    "cancel": ("Cancellation", "Annulation"),
+    "cancellation_fee": ("Cancellation fee", "Frais d'annulation"),
+    "contact": ("Contact", "Contact"),
+    "delivery": ("Delivery", "Livraison"),
+    "feedback": ("Feedback", "Commentaires"),
+    "invoice": ("Invoice", "Facture"),
+    "newsletter": ("Newsletter", "Infolettre"),
+    "order": ("Order", "Commande"),
+    "payment": ("Payment", "Paiement"),
+    "refund": ("Refund", "Remboursement"),
+    "shipping": ("Shipping", "Expédition"),
+    "shipping_address": ("Shipping address", "Adresse de livraison"),
+    "subscription": ("Subscription", "Abonnement"),
+}
+
+
+@transaction.atomic
+def starter_categories_setup() -> int:
+    """A category for each label of the starter model, so a fresh install triages at once."""
+    from comptoir.nlp.classifier import starter_model
+
+    created = 0
+    for label in starter_model().labels:
+        slug = label.lower()[:50]
+        name_en, name_fr = STARTER_NAMES.get(slug, (label.replace("_", " ").capitalize(),) * 2)
+        _category, made = Category.objects.get_or_create(slug=slug, defaults={"name_en": name_en, "name_fr": name_fr})
+        created += made
+    return created
