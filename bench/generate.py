@@ -81,6 +81,8 @@ def _table(values: list, weights: list[int]) -> list:
 STATUS_TABLE = _table(STATUSES, STATUS_WEIGHTS)
 PRIORITY_TABLE = _table(PRIORITIES, PRIORITY_WEIGHTS)
 CHANNEL_TABLE = _table(CHANNELS, CHANNEL_WEIGHTS)
+DUE_HOURS = {"P1": 4, "P2": 8, "P3": 24, "P4": 72}
+DUE_NEVER_NAIVE = datetime(9999, 12, 31)
 BATCH = 20_000
 TICKETS_PER_CUSTOMER = 3
 
@@ -116,7 +118,7 @@ def ensure_staff() -> dict:
         team = Team.objects.get(name=name)
         if team.level != level:
             Team.objects.filter(pk=team.pk).update(level=level)
-        teams.append({"id": team.pk, "name": name, "lang": lang, "agents": agents})
+        teams.append({"id": team.pk, "name": name, "lang": lang, "agents": agents, "level": level})
     return {"teams": teams}
 
 
@@ -200,12 +202,13 @@ def generate(
         "message": Message._meta.db_table,
     }
     cols = {
-        "customer": ["id", "created_at", "updated_at", "name", "language"],
+        "customer": ["id", "created_at", "updated_at", "name", "language", "tier"],
         "identity": ["id", "customer_id", "kind", "value", "created_at"],
         "ticket": [
             "id", "created_at", "updated_at", "reference", "subject", "status", "is_open",
             "priority", "category_id", "team_id", "assignee_id", "customer_id", "channel",
             "language", "version", "tracking_uid", "first_response_at", "resolved_at", "review_reason",
+            "due_at", "sla_breached", "level",
         ],
         "message": [
             "id", "ticket_id", "kind", "author_id", "channel", "body", "body_html", "created_at",
@@ -272,6 +275,12 @@ def generate(
                 )  # fmt: skip
                 next_ids["message"] += 1
                 updated = first_response
+            # Open tickets are due some business hours after arrival (earlier when urgent); the
+            # others are done: DUE_NEVER, as ticket_sla_refresh stores it.
+            if status in OPEN_STATUSES and status != "waiting_customer":
+                due = created + timedelta(hours=DUE_HOURS[priority] * (0.5 + rnd()))
+            else:
+                due = DUE_NEVER_NAIVE
             if status in ("resolved", "closed"):
                 resolved = min(updated + timedelta(minutes=rng.randint(10, 10 * 24 * 60)), now)
                 updated = resolved
@@ -283,12 +292,13 @@ def generate(
                     writer.uid(uuid.UUID(int=rng.getrandbits(128), version=4)),
                     writer.dt(first_response) if first_response else None,
                     writer.dt(resolved) if resolved else None, "",
+                    writer.dt(due), False, 2 if team is not None and team["level"] == 2 else 1,
                 )
             )  # fmt: skip
         customer_rows, identity_rows = [], []
         for cid, lang, name, email, first_created in customers:
             when = writer.dt((first_created or now) - timedelta(minutes=1))
-            customer_rows.append((cid, when, when, name, lang))
+            customer_rows.append((cid, when, when, name, lang, "standard"))
             identity_rows.append((next_ids["identity"], cid, "email", email, when))
             next_ids["identity"] += 1
         with transaction.atomic(), connection.cursor() as cursor:

@@ -25,7 +25,9 @@ def billing(db):
 
 
 def test_language_is_detected_from_the_text(make_ticket):
-    fr = make_ticket(subject="Problème", body="Bonjour, je n'arrive plus à me connecter à mon compte.", language="en")
+    fr = make_ticket(
+        subject="Problème", body="Bonjour, je n'arrive plus à me connecter à mon compte.", language="en"
+    )
     en = make_ticket(subject="Problem", body="Hello, I cannot log into my account anymore.", language="fr")
     assert fr.language == "fr" and en.language == "en"
     short = make_ticket(subject="", body="ok", language="fr")  # too short to tell: the declared language
@@ -92,7 +94,9 @@ def test_sentiment_hook_can_raise_priority(make_ticket, settings):
 def test_key_account_gets_boost_own_policy_and_coordinator_alert(make_ticket):
     coordinator = AgentFactory(email="coord@comptoir.test")
     SlaPolicyFactory(name="standard P3", priority="P3")
-    key_policy = SlaPolicyFactory(name="key P2", priority="P2", customer_tier="key", first_response_minutes=30)
+    key_policy = SlaPolicyFactory(
+        name="key P2", priority="P2", customer_tier="key", first_response_minutes=30
+    )
     first = make_ticket(email="dg@grandclient.example", body="Question sur notre contrat.")
     customer = Customer.objects.get(pk=first.customer_id)
     customer.tier, customer.coordinator = "key", coordinator
