@@ -359,6 +359,8 @@ def starter_categories_setup() -> int:
     for label in starter_model().labels:
         slug = label.lower()[:50]
         name_en, name_fr = STARTER_NAMES.get(slug, (label.replace("_", " ").capitalize(),) * 2)
-        _category, made = Category.objects.get_or_create(slug=slug, defaults={"name_en": name_en, "name_fr": name_fr})
+        _category, made = Category.objects.get_or_create(
+            slug=slug, defaults={"name_en": name_en, "name_fr": name_fr}
+        )
         created += made
     return created

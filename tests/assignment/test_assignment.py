@@ -16,7 +16,6 @@ from comptoir.assignment.services import (
     ticket_deescalate,
     ticket_escalate,
     ticket_next,
-    ticket_pick,
     ticket_skip,
 )
 from comptoir.common.exceptions import Conflict, InvalidInput, PermissionDenied
@@ -43,7 +42,9 @@ def test_next_ticket_gives_the_most_urgent_eligible_one(make_ticket, team):
     agent = AgentFactory(teams=[team], languages="fr")
     later = _in_team(make_ticket(subject="later"), team, minutes_due=120)
     urgent = _in_team(make_ticket(subject="urgent"), team, minutes_due=10)
-    english = _in_team(make_ticket(subject="english", language="en", body="My bill is wrong."), team, minutes_due=1)
+    english = _in_team(
+        make_ticket(subject="english", language="en", body="My bill is wrong."), team, minutes_due=1
+    )
     Ticket.objects.filter(pk=english.pk).update(language="en")
     escalated = _in_team(make_ticket(subject="l2"), team, minutes_due=0, level=2)
     other_team = _in_team(make_ticket(subject="other"), TeamFactory(name="Autre"), minutes_due=0)

@@ -24,7 +24,9 @@ ALWAYS_OPEN = [(d, time(0), time(0)) for d in range(7)]
 @pytest.fixture
 def hour_policy(db):
     """First response within 60 minutes, warning at 50 %, every hour of every day."""
-    calendar = BusinessCalendarFactory(name="24/7", holiday_country="", holiday_subdiv=None, hours=ALWAYS_OPEN)
+    calendar = BusinessCalendarFactory(
+        name="24/7", holiday_country="", holiday_subdiv=None, hours=ALWAYS_OPEN
+    )
     return SlaPolicyFactory(
         name="hour", calendar=calendar, first_response_minutes=60, resolution_minutes=600, warning_percent=50
     )
@@ -51,7 +53,9 @@ def test_warning_then_breach_fire_once_each_from_the_worker(settings, hour_polic
     supervisor = AgentFactory(teams=[team], email="chef@comptoir.test", is_supervisor=True, language="fr")
     AgentFactory(email="other-team-chef@comptoir.test", is_supervisor=True)  # not this team's
     ticket = make_ticket()
-    ticket = ticket_update(ticket_id=ticket.pk, actor=supervisor, version=ticket.version, team=team, assignee=assignee)
+    ticket = ticket_update(
+        ticket_id=ticket.pk, actor=supervisor, version=ticket.version, team=team, assignee=assignee
+    )
     assert ticket.sla_next_check_at is not None and ticket.due_at < DUE_NEVER
 
     ticket = _age(ticket, 40)  # past the warning (30 min), before the target (60 min)
@@ -76,7 +80,9 @@ def test_warning_then_breach_fire_once_each_from_the_worker(settings, hour_polic
     _run_worker()
     assert _alerts(ticket) == [("first_response", "breach"), ("first_response", "warning")]
     assert Delivery.objects.filter(kind="staff_alert").count() == 4
-    fields = list(TicketEvent.objects.filter(ticket=ticket, field__startswith="sla_").values_list("field", flat=True))
+    fields = list(
+        TicketEvent.objects.filter(ticket=ticket, field__startswith="sla_").values_list("field", flat=True)
+    )
     assert sorted(fields) == ["sla_breach", "sla_warning"]
 
 

@@ -13,8 +13,8 @@ from comptoir.intake.services import InboundMessage, receive
 from comptoir.routing.selectors import team_get_by_name
 from comptoir.routing.services import team_get_or_create
 from comptoir.sla.services import sla_default_setup
-from comptoir.triage.services import starter_categories_setup
 from comptoir.tickets.services import category_ensure, ticket_agent_message, ticket_update
+from comptoir.triage.services import starter_categories_setup
 
 DEMO_PASSWORD = "comptoir-demo"  # noqa: S105 - printed on purpose: demo data only
 AGENTS = [

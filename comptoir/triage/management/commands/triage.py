@@ -11,13 +11,16 @@ from django.core.management.base import BaseCommand, CommandError
 class Command(BaseCommand):
     help = (
         "Triage classifier: `train` (from resolved tickets and agents' corrections, or --csv), "
-        "`eval --csv` (prints accuracy, then macro_f1=<value> last), `setup` (categories of the starter model)."
+        "`eval --csv` (prints accuracy, then macro_f1=<value> last), "
+        "`setup` (categories of the starter model)."
     )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         sub = parser.add_subparsers(dest="action", required=True)
         train = sub.add_parser("train", help="Train the classifier and save it.")
-        train.add_argument("--csv", help="Labelled CSV file; without it, learn from this installation's history.")
+        train.add_argument(
+            "--csv", help="Labelled CSV file; without it, learn from this installation's history."
+        )
         train.add_argument("--text", default="text", help="Text column of the CSV (default: text).")
         train.add_argument("--label", default="label", help="Label column of the CSV (default: label).")
         train.add_argument("--out", help="Where to write the model (default: the installation's model).")
