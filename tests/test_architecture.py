@@ -16,7 +16,7 @@ LAYER = {
     "tickets": 3,
     "accounts": 2, "outbox": 2,
     "routing": 1, "customers": 1, "sla": 1,
-    "common": 0,
+    "common": 0, "nlp": 0,
 }  # fmt: skip
 
 
@@ -57,3 +57,15 @@ def test_ui_apps_never_query_the_orm_directly():
         if ".objects." in path.read_text()
     ]
     assert offenders == []
+
+
+def test_nlp_is_plain_python():
+    """Models stay usable (and testable) outside Django: no django, no other comptoir app."""
+    offenders = [
+        f"{path.relative_to(PACKAGE)} imports {name}"
+        for path in _sources("nlp")
+        for name in _imports(path)
+        if name.split(".")[0] == "django"
+        or (name.startswith("comptoir.") and not name.startswith("comptoir.nlp"))
+    ]
+    assert _sources("nlp") and offenders == []
