@@ -164,6 +164,8 @@ class Ticket(BaseModel):
             models.Index(fields=["is_open", "-id"], name="ticket_open_recent_idx"),
             models.Index(fields=["team", "-id"], name="ticket_team_idx"),
             models.Index(fields=["assignee", "-id"], name="ticket_assignee_idx"),
+            # An agent's open tickets by due time; also counts their load for capacity (covering).
+            models.Index(fields=["assignee", "is_open", "due_at"], name="ticket_assignee_open_idx"),
             models.Index(fields=["customer", "-id"], name="ticket_customer_idx"),
         ]
 
