@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, User
 
@@ -9,8 +10,23 @@ class ComptoirUserAdmin(UserAdmin):
     fieldsets = (
         *UserAdmin.fieldsets,
         ("Comptoir", {"fields": ("name", "level", "language", "teams", "is_agent")}),
+        (
+            _("Assignment"),
+            {
+                "fields": (
+                    "is_supervisor",
+                    "skills",
+                    "languages",
+                    "capacity",
+                    "is_available",
+                    "can_pick",
+                    "mentor",
+                )
+            },
+        ),  # fmt: skip
     )
-    list_display = ("email", "name", "level", "is_agent", "is_staff")
+    list_display = ("email", "name", "level", "is_agent", "is_supervisor", "is_available", "is_staff")
+    filter_horizontal = ("groups", "user_permissions", "teams", "skills")
 
 
 @admin.register(ApiToken)

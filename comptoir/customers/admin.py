@@ -10,6 +10,8 @@ class IdentityInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "language", "created_at")
+    list_display = ("id", "name", "language", "tier", "coordinator", "created_at")
+    list_filter = ("tier",)
+    raw_id_fields = ("merged_into",)
     search_fields = ("name", "identities__value")
     inlines = [IdentityInline]

@@ -155,3 +155,17 @@ def test_ticket_priority_and_queue_are_unchanged_for_replies(make_ticket):
     ticket = make_ticket(body="Il y a des fils tombés.")
     assert Ticket.objects.get(pk=ticket.pk).priority == "P1"
     assert TriageDecision.objects.count() == 1
+
+
+def test_administrators_write_rules_in_the_admin(make_ticket, billing):
+    admin = AgentFactory(is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(admin)
+    response = client.post(
+        "/admin/triage/triagerule/add/",
+        {"name": "factures", "order": 5, "is_active": "on", "keywords": "facture",
+         "set_category": billing.pk},  # fmt: skip
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert make_ticket(body="Ma facture est fausse.").category == billing
+    assert client.get(f"/admin/accounts/user/{admin.pk}/change/").status_code == 200
