@@ -293,9 +293,9 @@ def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
     join_hint = message.thread_ticket_id or message.subject_reference or message.in_reply_to
     # Language is decided from the text before a new customer is created, so their record and
     # the acknowledgment use it; replies keep their ticket's language.
-    language = declared
+    language, language_confidence = declared, 0.0
     if not join_hint:
-        language, _confidence = triage_detect_language(
+        language, language_confidence = triage_detect_language(
             f"{message.subject}\n{message.text}", fallback=declared
         )
     customer = _customer(message, language)
@@ -313,8 +313,8 @@ def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
         return join, new_message, False
     subject = message.subject.strip() or _("(no subject)")
     decision = triage_decide(
-        subject=subject, text=text, channel=message.channel, customer=customer,
-        sender_email=message.customer.email, language=language,
+        subject=message.subject, text=text, channel=message.channel, customer=customer,
+        sender_email=message.customer.email, language=language, language_confidence=language_confidence,
     )  # fmt: skip
     ticket, new_message = ticket_create(
         customer=customer, subject=subject, body=text, body_html=message.html,

@@ -161,12 +161,26 @@ def _most_urgent(*priorities: str) -> str:
 
 
 def triage_decide(
-    *, subject: str, text: str, channel: str, customer: Customer, sender_email: str | None, language: str
+    *,
+    subject: str,
+    text: str,
+    channel: str,
+    customer: Customer,
+    sender_email: str | None,
+    language: str,
+    language_confidence: float | None = None,
 ) -> Decision:
-    """Decide category, team and priority for a new ticket. Reads only; intake stores the result."""
+    """Decide category, team and priority for a new ticket. Reads only; intake stores the result.
+
+    ``language_confidence`` says ``language`` was already detected from this text (by intake,
+    before creating the customer); without it the language is detected here.
+    """
     full = f"{subject}\n{text}"[:4000]
     norm = normalize(full)
-    language_code, language_confidence = detect_language(full, fallback=language)
+    if language_confidence is None:
+        language_code, language_confidence = detect_language(full, fallback=language)
+    else:
+        language_code = language
     decision = Decision(language=language_code, language_confidence=round(language_confidence, 3))
     domain = (sender_email or "").rpartition("@")[2].lower()
 
