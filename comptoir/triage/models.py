@@ -92,7 +92,11 @@ class TriageDecision(models.Model):
     class Meta:
         verbose_name = _("triage decision")
         verbose_name_plural = _("triage decisions")
-        indexes = [models.Index(fields=["needs_review", "id"], name="triage_queue_idx")]
+        indexes = [
+            models.Index(fields=["needs_review", "id"], name="triage_queue_idx"),
+            # Outage reports of the last hour are counted on every outage-like request.
+            models.Index(fields=["created_at"], name="triage_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} ({self.confidence:.2f})"
