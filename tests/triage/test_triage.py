@@ -163,8 +163,13 @@ def test_administrators_write_rules_in_the_admin(make_ticket, billing):
     client.force_login(admin)
     response = client.post(
         "/admin/triage/triagerule/add/",
-        {"name": "factures", "order": 5, "is_active": "on", "keywords": "facture",
-         "set_category": billing.pk},  # fmt: skip
+        {
+            "name": "factures",
+            "order": 5,
+            "is_active": "on",
+            "keywords": "facture",
+            "set_category": billing.pk,
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert make_ticket(body="Ma facture est fausse.").category == billing
