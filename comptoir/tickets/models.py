@@ -370,13 +370,15 @@ class SlaAlert(models.Model):
     target = models.CharField(_("target"), max_length=20)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind)
     due_at = models.DateTimeField(_("due"))
+    # When this clock started: the ticket's arrival, or for next response the customer's message.
+    started_at = models.DateTimeField(_("clock started at"))
     created_at = models.DateTimeField(_("fired at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("SLA alert")
         verbose_name_plural = _("SLA alerts")
         constraints = [
-            models.UniqueConstraint(fields=["ticket", "target", "kind"], name="sla_alert_once"),
+            models.UniqueConstraint(fields=["ticket", "target", "kind", "started_at"], name="sla_alert_once"),
         ]
 
     def __str__(self) -> str:

@@ -183,6 +183,8 @@ def ticket_customer_reply(
         _set_fields(ticket=ticket, actor=author, changes={"status": Ticket.Status.OPEN}, label=label)
     else:
         Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now(), version=F("version") + 1)
+        if not auto_submitted and ticket.first_response_at is not None:
+            ticket_sla_refresh(ticket=ticket)  # the next-response clock starts
     for att in stored:
         event_record(ticket=ticket, actor=author, field="attachment", old="", new=att.filename, label=label)
     return message
@@ -250,6 +252,8 @@ def ticket_agent_message(
     if held_for is not None:
         event_record(ticket=ticket, actor=actor, field="reply_held", old="", new=held_for.email)
     _set_fields(ticket=ticket, actor=actor, changes=changes, also=also, touch=True)
+    if public and not also and not changes:
+        ticket_sla_refresh(ticket=ticket)  # an answer stops the next-response clock
     if public:
         notifications.reply_notify(ticket=ticket, message=message, attachments=stored)
     # The new message's relations are known: save the caller the queries to read them back.
@@ -286,6 +290,8 @@ def reply_release(*, actor: User, message_id: int) -> Message:
     )
     also = {"first_response_at": timezone.now()} if ticket.first_response_at is None else {}
     _set_fields(ticket=ticket, actor=actor, changes={}, also=also, touch=True)
+    if not also:
+        ticket_sla_refresh(ticket=ticket)  # an answer stops the next-response clock
     notifications.reply_notify(ticket=ticket, message=message, attachments=list(message.attachments.all()))
     return message
 

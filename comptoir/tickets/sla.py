@@ -25,15 +25,12 @@ from comptoir.sla.clock import Deadline
 from comptoir.sla.models import SlaPolicy, Target
 from comptoir.sla.selectors import policy_for, sla_deadline
 
-from .models import DUE_NEVER, SlaAlert, Ticket, TicketEvent
+from .models import DUE_NEVER, Message, SlaAlert, Ticket, TicketEvent
 from .notifications import staff_alert
 
 logger = logging.getLogger("comptoir.sla")
 
-TARGET_LABELS = {
-    Target.FIRST_RESPONSE: Target.FIRST_RESPONSE.label,
-    Target.RESOLUTION: Target.RESOLUTION.label,
-}
+TARGET_LABELS = {target: target.label for target in Target}
 
 
 def _pauses(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
@@ -56,19 +53,45 @@ def _tier(ticket: Ticket) -> str | None:
     return customer.tier or None
 
 
-def _pending(ticket: Ticket, policy: SlaPolicy, pauses: list) -> dict[str, Deadline]:
-    """Deadlines of the targets still running: first response until answered, resolution while open."""
-    deadlines: dict[str, Deadline] = {}
-    if not ticket.is_open:
-        return deadlines
+def _awaiting_answer_since(ticket: Ticket) -> datetime | None:
+    """When the customer wrote last, if nobody has answered since the first response."""
     if ticket.first_response_at is None:
-        deadlines[Target.FIRST_RESPONSE] = sla_deadline(
-            policy=policy, target=Target.FIRST_RESPONSE, started_at=ticket.created_at, pauses=pauses
-        )
-    deadlines[Target.RESOLUTION] = sla_deadline(
-        policy=policy, target=Target.RESOLUTION, started_at=ticket.created_at, pauses=pauses
+        return None
+    last = (
+        Message.objects.filter(ticket_id=ticket.pk, held_for__isnull=True)
+        .exclude(kind=Message.Kind.INTERNAL)
+        .order_by("-id")
+        .values("kind", "created_at", "auto_submitted")
+        .first()
     )
-    return deadlines
+    unanswered = last and last["kind"] == Message.Kind.CUSTOMER and not last["auto_submitted"]
+    if unanswered and last["created_at"] > ticket.first_response_at:
+        return last["created_at"]
+    return None
+
+
+def _pending(
+    ticket: Ticket, policy: SlaPolicy, pauses: list
+) -> tuple[dict[str, Deadline], dict[str, datetime]]:
+    """Deadlines of the targets still running, and when each one's clock started.
+
+    First response until answered; next response from each customer message left unanswered
+    after that; resolution while open.
+    """
+    deadlines: dict[str, Deadline] = {}
+    starts: dict[str, datetime] = {}
+    if not ticket.is_open:
+        return deadlines, starts
+    if ticket.first_response_at is None:
+        starts[Target.FIRST_RESPONSE] = ticket.created_at
+    else:
+        waiting = _awaiting_answer_since(ticket)
+        if waiting is not None:
+            starts[Target.NEXT_RESPONSE] = waiting
+    starts[Target.RESOLUTION] = ticket.created_at
+    for target, started in starts.items():
+        deadlines[target] = sla_deadline(policy=policy, target=target, started_at=started, pauses=pauses)
+    return deadlines, starts
 
 
 def _next_check(deadlines: dict[str, Deadline], fired: set[tuple[str, str]]) -> datetime | None:
@@ -81,8 +104,14 @@ def _next_check(deadlines: dict[str, Deadline], fired: set[tuple[str, str]]) -> 
     return min(instants, default=None)
 
 
-def _fired(ticket: Ticket) -> set[tuple[str, str]]:
-    return set(SlaAlert.objects.filter(ticket_id=ticket.pk).values_list("target", "kind"))
+def _fired(ticket: Ticket, starts: dict[str, datetime]) -> set[tuple[str, str]]:
+    """(target, kind) already fired for the clocks running now (next response: this cycle only)."""
+    rows = SlaAlert.objects.filter(ticket_id=ticket.pk).values_list("target", "kind", "started_at")
+    return {
+        (target, kind)
+        for target, kind, started in rows
+        if target != Target.NEXT_RESPONSE or started == starts.get(target)
+    }
 
 
 def _schedule_check(ticket_id: int, when: datetime) -> None:
@@ -110,13 +139,13 @@ def ticket_sla_refresh(*, ticket: Ticket, new: bool = False) -> Ticket:
     first_due = resolution_due = warning = next_check = None
     due = DUE_NEVER
     if policy is not None and ticket.is_open:
-        deadlines = _pending(ticket, policy, [] if new else _pauses(ticket))
+        deadlines, starts = _pending(ticket, policy, [] if new else _pauses(ticket))
         first = deadlines.get(Target.FIRST_RESPONSE)
         resolution = deadlines[Target.RESOLUTION]
         first_due = first.due_at if first else None
         resolution_due = resolution.due_at
-        due = first_due or resolution_due or DUE_NEVER
-        fired = set() if new else _fired(ticket)
+        due = min((d.due_at for d in deadlines.values() if d.due_at), default=DUE_NEVER)
+        fired = set() if new else _fired(ticket, starts)
         warning = min(
             (d.warning_at for t, d in deadlines.items() if d.warning_at and (t, "warning") not in fired),
             default=None,
@@ -169,7 +198,7 @@ def _recipients(ticket: Ticket) -> list[User]:
     return [people[pk] for pk in sorted(people)]
 
 
-def _notify(ticket: Ticket, *, target: str, kind: str, due: datetime) -> None:
+def _notify(ticket: Ticket, *, target: str, kind: str, due: datetime, started: datetime) -> None:
     for user in _recipients(ticket):
         with translation.override(user.language or "en"):
             local_due = formats.date_format(timezone.localtime(due), "DATETIME_FORMAT")
@@ -198,7 +227,7 @@ def _notify(ticket: Ticket, *, target: str, kind: str, due: datetime) -> None:
                     % values
                 )
         staff_alert(
-            key=f"sla:{kind}:{target}:{ticket.pk}:{user.pk}",
+            key=f"sla:{kind}:{target}:{ticket.pk}:{user.pk}:{started:%Y%m%d%H%M%S%f}",
             user=user,
             ticket=ticket,
             subject=subject,
@@ -206,16 +235,20 @@ def _notify(ticket: Ticket, *, target: str, kind: str, due: datetime) -> None:
         )
 
 
-def _fire(ticket: Ticket, *, target: str, kind: str, due: datetime, notify: bool) -> SlaAlert | None:
+def _fire(
+    ticket: Ticket, *, target: str, kind: str, due: datetime, started: datetime, notify: bool
+) -> SlaAlert | None:
     try:
         with transaction.atomic():
-            alert = SlaAlert.objects.create(ticket=ticket, target=target, kind=kind, due_at=due)
+            alert = SlaAlert.objects.create(
+                ticket=ticket, target=target, kind=kind, due_at=due, started_at=started
+            )
     except IntegrityError:  # fired already, by another task or the sweep
         return None
     field = "sla_warning" if kind == SlaAlert.Kind.WARNING else "sla_breach"
     TicketEvent.objects.create(ticket=ticket, field=field, old="", new=target)
     if notify:
-        _notify(ticket, target=target, kind=kind, due=due)
+        _notify(ticket, target=target, kind=kind, due=due, started=started)
     return alert
 
 
@@ -238,8 +271,8 @@ def sla_check(*, ticket_id: int, now: datetime | None = None) -> list[SlaAlert]:
     if policy is None or not ticket.is_open:
         Ticket.objects.filter(pk=ticket.pk).update(sla_next_check_at=None)
         return []
-    deadlines = _pending(ticket, policy, _pauses(ticket))
-    fired = _fired(ticket)
+    deadlines, starts = _pending(ticket, policy, _pauses(ticket))
+    fired = _fired(ticket, starts)
     alerts: list[SlaAlert] = []
     missed: list[str] = []
     for target, deadline in deadlines.items():
@@ -248,13 +281,17 @@ def sla_check(*, ticket_id: int, now: datetime | None = None) -> list[SlaAlert]:
         if warn_due and (target, SlaAlert.Kind.WARNING) not in fired:
             # Late enough that the target is missed too: record the warning, send only the breach.
             alert = _fire(
-                ticket, target=target, kind=SlaAlert.Kind.WARNING, due=deadline.due_at, notify=not breach_due
-            )
+                ticket, target=target, kind=SlaAlert.Kind.WARNING, due=deadline.due_at,
+                started=starts[target], notify=not breach_due,
+            )  # fmt: skip
             if alert:
                 alerts.append(alert)
                 fired.add((target, SlaAlert.Kind.WARNING))
         if breach_due and (target, SlaAlert.Kind.BREACH) not in fired:
-            alert = _fire(ticket, target=target, kind=SlaAlert.Kind.BREACH, due=deadline.due_at, notify=True)
+            alert = _fire(
+                ticket, target=target, kind=SlaAlert.Kind.BREACH, due=deadline.due_at,
+                started=starts[target], notify=True,
+            )  # fmt: skip
             if alert:
                 alerts.append(alert)
                 fired.add((target, SlaAlert.Kind.BREACH))

@@ -134,3 +134,29 @@ def test_desk_shows_time_left(hour_policy, make_ticket, desk_client, team):
     assert "late by 30 min" in html or "late by 29 min" in html
     html = desk_client.get(f"/desk/tickets/{ticket.reference}/").content.decode()
     assert 'data-testid="time-left"' in html and "late by" in html
+
+
+def test_next_response_clock_restarts_with_each_customer_message(hour_policy, make_ticket, agent):
+    """After the first answer, each unanswered customer message starts a next-response clock."""
+    from comptoir.tickets.services import ticket_agent_message, ticket_customer_reply
+
+    hour_policy.next_response_minutes = 30
+    hour_policy.save()
+    ticket = make_ticket()
+    ticket_agent_message(ticket=ticket, actor=agent, body="Bonjour, nous regardons.", internal=False)
+    ticket.refresh_from_db()
+    resolution_due = ticket.due_at  # only resolution runs now (600 min)
+    ticket_customer_reply(ticket=ticket, body="Des nouvelles ?", channel="email")
+    ticket.refresh_from_db()
+    assert ticket.due_at < resolution_due  # the next response (30 min) is what is due first
+    assert sla_sweep(now=timezone.now() + timedelta(minutes=31)) == 2  # warning recorded, breach
+    first_cycle = SlaAlert.objects.filter(ticket=ticket, target="next_response")
+    assert sorted(first_cycle.values_list("kind", flat=True)) == ["breach", "warning"]
+    ticket_agent_message(ticket=ticket, actor=agent, body="Voici la réponse.", internal=False)
+    ticket.refresh_from_db()
+    assert ticket.due_at == resolution_due  # answered: the clock stopped
+    ticket_customer_reply(ticket=ticket, body="Encore une question.", channel="email")
+    # A new cycle fires again; the first cycle's alerts are not repeated.
+    assert sla_sweep(now=timezone.now() + timedelta(minutes=31)) == 2
+    assert SlaAlert.objects.filter(ticket=ticket, target="next_response").count() == 4
+    assert sla_sweep(now=timezone.now() + timedelta(minutes=32)) == 0
