@@ -260,7 +260,7 @@ def sla_check(*, ticket_id: int, now: datetime | None = None) -> list[SlaAlert]:
     """
     now = now or timezone.now()
     ticket = (
-        Ticket.objects.select_for_update()
+        Ticket.objects.select_for_update(of=("self",))
         .select_related("customer", "assignee", "sla_policy__calendar")
         .filter(pk=ticket_id)
         .first()
