@@ -259,12 +259,11 @@ def ticket_deescalate(request: HttpRequest, reference: str) -> HttpResponse:
 @agent_required
 @require_POST
 def message_approve(request: HttpRequest, reference: str, message_id: int) -> HttpResponse:
-    def approve(ticket) -> None:  # type: ignore[no-untyped-def]
-        if not any(m.pk == message_id for m in tickets.ticket_messages(ticket=ticket, public_only=False)):
-            raise Http404
-        reply_release(actor=request.user, message_id=message_id)
-
-    return _act(request, reference, approve, _("Reply approved and sent."))
+    return _act(
+        request, reference,
+        lambda t: reply_release(actor=request.user, ticket_id=t.pk, message_id=message_id),
+        _("Reply approved and sent."),
+    )  # fmt: skip
 
 
 @agent_required

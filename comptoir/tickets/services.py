@@ -182,9 +182,11 @@ def ticket_customer_reply(
     if ticket.status in (Ticket.Status.WAITING_CUSTOMER, Ticket.Status.RESOLVED) and not auto_submitted:
         _set_fields(ticket=ticket, actor=author, changes={"status": Ticket.Status.OPEN}, label=label)
     else:
-        Ticket.objects.filter(pk=ticket.pk).update(updated_at=timezone.now(), version=F("version") + 1)
-        if not auto_submitted and ticket.first_response_at is not None:
-            ticket_sla_refresh(ticket=ticket)  # the next-response clock starts
+        # After the first answer, the customer's message starts the next-response clock.
+        starts_clock = not auto_submitted and ticket.first_response_at is not None
+        _set_fields(
+            ticket=ticket, actor=author, changes={}, label=label, touch=True, refresh_sla=starts_clock
+        )
     for att in stored:
         event_record(ticket=ticket, actor=author, field="attachment", old="", new=att.filename, label=label)
     return message
@@ -251,9 +253,8 @@ def ticket_agent_message(
     also = {"first_response_at": timezone.now()} if public and ticket.first_response_at is None else {}
     if held_for is not None:
         event_record(ticket=ticket, actor=actor, field="reply_held", old="", new=held_for.email)
-    _set_fields(ticket=ticket, actor=actor, changes=changes, also=also, touch=True)
-    if public and not also and not changes:
-        ticket_sla_refresh(ticket=ticket)  # an answer stops the next-response clock
+    # An answer stops the next-response clock.
+    _set_fields(ticket=ticket, actor=actor, changes=changes, also=also, touch=True, refresh_sla=public)
     if public:
         notifications.reply_notify(ticket=ticket, message=message, attachments=stored)
     # The new message's relations are known: save the caller the queries to read them back.
@@ -271,9 +272,11 @@ def _needs_approval(actor: User, ticket: Ticket) -> bool:
 
 
 @transaction.atomic
-def reply_release(*, actor: User, message_id: int) -> Message:
-    """The senior (or a supervisor) approves a held reply: it is sent to the customer now."""
-    message = Message.objects.select_related("ticket", "author").filter(pk=message_id).first()
+def reply_release(*, actor: User, ticket_id: int, message_id: int) -> Message:
+    """The senior (or a supervisor) approves a held reply of this ticket: it is sent to the customer now."""
+    message = (
+        Message.objects.select_related("ticket", "author").filter(pk=message_id, ticket_id=ticket_id).first()
+    )
     if message is None or message.held_for_id is None:
         raise InvalidInput(_("This reply is not waiting for approval."), field="message")
     if actor.pk != message.held_for_id and not (actor.is_supervisor or actor.is_superuser):
@@ -289,9 +292,7 @@ def reply_release(*, actor: User, message_id: int) -> Message:
         new=message.author.email if message.author else "",
     )
     also = {"first_response_at": timezone.now()} if ticket.first_response_at is None else {}
-    _set_fields(ticket=ticket, actor=actor, changes={}, also=also, touch=True)
-    if not also:
-        ticket_sla_refresh(ticket=ticket)  # an answer stops the next-response clock
+    _set_fields(ticket=ticket, actor=actor, changes={}, also=also, touch=True, refresh_sla=True)
     notifications.reply_notify(ticket=ticket, message=message, attachments=list(message.attachments.all()))
     return message
 
@@ -304,11 +305,14 @@ def _set_fields(
     label: str = "",
     also: dict | None = None,
     touch: bool = False,
+    refresh_sla: bool = False,
 ) -> Ticket:
     """Apply changes, bump the version, and write one event per changed field, in one UPDATE.
 
     ``also`` holds columns that change without a history entry (first response time); ``touch``
-    bumps the version even when no field changed (a message was added).
+    bumps the version even when no field changed (a message was added); ``refresh_sla``
+    recomputes the clocks even when no field they read changed (a message starts or stops the
+    next-response clock).
     """
     updates: dict[str, Any] = dict(also or {})
     for field, value in updates.items():
@@ -336,7 +340,7 @@ def _set_fields(
             updates["resolved_at"] = timezone.now()
     updates["updated_at"] = timezone.now()
     Ticket.objects.filter(pk=ticket.pk).update(version=F("version") + 1, **updates)
-    if updates.keys() & {"status", "priority", "category", "first_response_at"}:
+    if refresh_sla or updates.keys() & {"status", "priority", "category", "first_response_at"}:
         ticket_sla_refresh(ticket=ticket)
     ticket.version += 1
     return ticket

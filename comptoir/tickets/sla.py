@@ -104,6 +104,18 @@ def _next_check(deadlines: dict[str, Deadline], fired: set[tuple[str, str]]) -> 
     return min(instants, default=None)
 
 
+def _next_warning(deadlines: dict[str, Deadline], fired: set[tuple[str, str]]) -> datetime | None:
+    """The next warning still to fire: what the desk and the API show as ``warning_at``."""
+    return min(
+        (
+            d.warning_at
+            for t, d in deadlines.items()
+            if d.warning_at and (t, SlaAlert.Kind.WARNING) not in fired
+        ),
+        default=None,
+    )
+
+
 def _fired(ticket: Ticket, starts: dict[str, datetime]) -> set[tuple[str, str]]:
     """(target, kind) already fired for the clocks running now (next response: this cycle only)."""
     rows = SlaAlert.objects.filter(ticket_id=ticket.pk).values_list("target", "kind", "started_at")
@@ -146,10 +158,7 @@ def ticket_sla_refresh(*, ticket: Ticket, new: bool = False) -> Ticket:
         resolution_due = resolution.due_at
         due = min((d.due_at for d in deadlines.values() if d.due_at), default=DUE_NEVER)
         fired = set() if new else _fired(ticket, starts)
-        warning = min(
-            (d.warning_at for t, d in deadlines.items() if d.warning_at and (t, "warning") not in fired),
-            default=None,
-        )
+        warning = _next_warning(deadlines, fired)
         next_check = _next_check(deadlines, fired)
     previous_check = None if new else ticket.sla_next_check_at
     Ticket.objects.filter(pk=ticket.pk).update(
@@ -297,10 +306,7 @@ def sla_check(*, ticket_id: int, now: datetime | None = None) -> list[SlaAlert]:
                 fired.add((target, SlaAlert.Kind.BREACH))
                 missed.append(str(TARGET_LABELS.get(target, target)))
     updates: dict = {"sla_next_check_at": _next_check(deadlines, fired)}
-    updates["sla_warning_at"] = min(
-        (d.warning_at for t, d in deadlines.items() if d.warning_at and (t, "warning") not in fired),
-        default=None,
-    )
+    updates["sla_warning_at"] = _next_warning(deadlines, fired)
     if missed:
         updates["sla_breached"] = True
         if not ticket.review_reason:
