@@ -39,6 +39,9 @@ from comptoir.nlp import embed
 FORMAT = "comptoir-text-classifier"
 VERSION = 1
 STARTER_PATH = Path(__file__).resolve().parent / "starter" / "model.npz"
+#: The starter model's label for text outside its trades (greetings, tests, gibberish): it has no
+#: category, so triage sends such tickets to the triage queue instead of filing them.
+OUT_OF_SCOPE_LABEL = "other"
 #: Characters of a ticket that are read: the request is at the top; quotes and signatures follow.
 MAX_CHARS = 3000
 WORD_PATTERN = r"(?u)\b\w\w+\b"
@@ -483,9 +486,10 @@ def read_csv(path: str | Path, *, text: str, label: str) -> tuple[list[str], lis
 
 @functools.lru_cache(maxsize=1)
 def starter_model() -> TextClassifier:
-    """The shipped general customer-service model (see starter/ATTRIBUTION.md), loaded once."""
+    """The shipped starter model (utility, IT service desk, payments; see starter/ATTRIBUTION.md),
+    loaded once."""
     if not STARTER_PATH.exists():
-        raise FileNotFoundError(f"{STARTER_PATH} is missing: rebuild it with scripts/train_starter.py")
+        raise FileNotFoundError(f"{STARTER_PATH} is missing: rebuild it with bench/triage_starter.py")
     return TextClassifier.load(STARTER_PATH)
 
 

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from comptoir.tickets.models import Category
 from comptoir.triage.models import TrainingExample
+from comptoir.triage.selectors import triage_queue
 from comptoir.triage.services import classifier_reload
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +127,30 @@ def test_train_from_history_then_triage_uses_the_new_model(tmp_path, settings, m
         assert ticket.category.slug == "outage"
     finally:
         classifier_reload()
+
+
+@pytest.mark.fault("issue8-15")
+def test_setup_gives_the_trades_categories_and_a_fresh_install_files_an_it_incident(make_ticket):
+    """Out of the box a printer outage was filed as an online shop's `order` (confidence 0.21)."""
+    out = io.StringIO()
+    call_command("triage", "setup", stdout=out)
+    assert "categories created: 9" in out.getvalue()
+    names = {c.slug: (c.name_en, c.name_fr) for c in Category.objects.all()}
+    assert set(names) == {
+        "outage", "billing", "payment_arrangement", "move", "meter", "account_access", "incident",
+        "service_request", "complaint",
+    }  # fmt: skip
+    assert names["incident"] == ("IT incident", "Incident informatique")
+    assert all(en and fr and en != slug for slug, (en, fr) in names.items())
+    call_command("triage", "setup", stdout=out)  # idempotent
+    assert Category.objects.count() == 9
+
+    printer = make_ticket(
+        subject="Imprimante", body="L'imprimante du 2e étage est en panne, personne ne peut imprimer."
+    )
+    assert printer.category.slug == "incident"
+    outage = make_ticket(subject="No power", body="No electricity on our street since 6 am.", language="en")
+    assert outage.category.slug == "outage"
+    gibberish = make_ticket(subject="", body="asdf", language="en")
+    assert gibberish.category is None  # `other` has no category: the triage queue decides
+    assert [t.pk for t in triage_queue()] == [gibberish.pk]
