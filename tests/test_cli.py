@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import email
+import email.policy
 import http.cookiejar
 import io
+import json
 import os
 import re
 import shutil
@@ -18,8 +21,9 @@ from django.core.management import call_command
 from django.test import Client
 
 from comptoir.accounts.models import User
+from comptoir.console.demo_data import TOPICS
 from comptoir.routing.models import Team
-from comptoir.tickets.models import Ticket
+from comptoir.tickets.models import Category, Ticket
 
 from .support import free_port
 
@@ -130,3 +134,86 @@ def test_check_deploy_is_clean_on_https_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def _api_call(port: int, method: str, path: str, token: str, body: dict | None = None) -> tuple[int, dict]:
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(  # noqa: S310
+        f"http://127.0.0.1:{port}{path}", data=data, method=method,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=20) as r:  # noqa: S310
+        return r.status, json.loads(r.read() or b"{}")
+
+
+@pytest.mark.fault("issue8-13")
+def test_run_without_base_url_links_to_the_port_it_serves_on(tmp_path):
+    """`comptoir run --port P` with no COMPTOIR_BASE_URL: tracking links, in the API and in the
+    acknowledgment the in-process worker sends, point at port P (not the default 8000)."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in ("COMPTOIR_DATABASE_URL", "COMPTOIR_BASE_URL")}
+    env.update(COMPTOIR_DATA_DIR=str(tmp_path), COMPTOIR_SECRET_KEY="cli-test")
+    subprocess.run([COMPTOIR, "migrate", "-v0"], env=env, check=True, timeout=180)  # noqa: S603
+    added = subprocess.run(  # noqa: S603
+        [COMPTOIR, "agent", "add", "un@example.org", "--name", "Un", "--team", "Niveau 1", "--token"],
+        env=env, capture_output=True, text=True, check=True, timeout=120,
+    )  # fmt: skip
+    token = added.stdout.strip().splitlines()[-1]
+    proc = subprocess.Popen(  # noqa: S603
+        [COMPTOIR, "run", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        for _ in range(120):
+            try:
+                _api_call(port, "GET", "/api/v1/openapi.json", token)
+                break
+            except OSError:
+                time.sleep(0.5)
+        status, ticket = _api_call(port, "POST", "/api/v1/tickets", token, {
+            "subject": "Facture", "channel": "api", "body": "Bonjour, ma facture est fausse.",
+            "customer": {"email": "client@example.org"},
+        })  # fmt: skip
+        assert status == 201
+        assert ticket["tracking_url"].startswith(f"http://127.0.0.1:{port}/track/")
+        db = sqlite3.connect(tmp_path / "comptoir.sqlite3")
+        rows = []
+        for _ in range(60):
+            rows = db.execute("select raw from outbox_capturedemail").fetchall()
+            if rows:
+                break
+            time.sleep(0.5)
+        assert len(rows) == 1
+        message = email.message_from_string(rows[0][0], policy=email.policy.default)
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        assert ticket["tracking_url"] in text
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.fault("issue8-12")
+@pytest.mark.django_db
+def test_demo_agents_can_take_their_next_ticket_and_the_data_is_usable():
+    call_command("demo", "--tickets", "40", stdout=io.StringIO())
+    juniors = User.objects.filter(email__endswith="@demo.comptoir.test", level=1, is_agent=True)
+    assert juniors.count() == 3
+    for agent in juniors:
+        held = Ticket.objects.filter(assignee=agent, is_open=True).count()
+        assert held < agent.capacity  # "next ticket" does not answer "over capacity"
+        assert agent.mentor is not None and agent.mentor.level == 2  # paired with a senior
+    assert not Category.objects.filter(team__isnull=True).exists()  # every category has its team
+    assert not Ticket.objects.filter(team__isnull=True).exists()
+    desk = Client()
+    desk.force_login(juniors.get(email="camille@demo.comptoir.test"))
+    response = desk.post("/desk/next/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 302 and "/desk/tickets/" in response["Location"]
+    for ticket in Ticket.objects.select_related("category"):
+        # The subject and the first message come from the same topic, which is the category.
+        body = ticket.messages.order_by("id").first().body
+        topics = {t.category for t in TOPICS if _matches(t.subjects[ticket.language], ticket.subject)}
+        told = {t.category for t in TOPICS if any(p in body for p in t.problems[ticket.language])}
+        assert topics == told == {ticket.category.slug}, (ticket.subject, body)
+
+
+def _matches(templates: list[str], subject: str) -> bool:
+    return any(re.fullmatch(re.sub(r"\\\{\w+\\\}", ".+", re.escape(t)), subject) for t in templates)

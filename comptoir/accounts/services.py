@@ -25,8 +25,12 @@ def agent_create(
     password: str | None = None,
     is_superuser: bool = False,
 ) -> User:
-    """Create (or update) an agent and put them in their team, creating the team if needed."""
-    team = team_get_or_create(name=team_name)
+    """Create (or update) an agent and put them in their team, creating the team if needed.
+
+    A team named for the first time gets the level of its first agent (a level-2 agent's new team
+    is a level-2 team that escalations can reach); the first level-1 team becomes the default.
+    """
+    team = team_get_or_create(name=team_name, level=level)
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=password, name=name)

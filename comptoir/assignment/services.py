@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import User
 from comptoir.common.exceptions import Conflict, InvalidInput, PermissionDenied
 from comptoir.routing.models import Team
+from comptoir.routing.selectors import team_default, team_escalation_target, team_get_by_name
 from comptoir.tickets.models import Ticket, TicketEvent
 from comptoir.tickets.selectors import OPEN
 from comptoir.tickets.services import _set_fields, event_record, ticket_agent_message
@@ -179,7 +180,9 @@ def ticket_escalate(
 ) -> Ticket:
     """Level 1 to level 2 (or to a supervisor), with a reason and a summary for the specialist.
 
-    The summary is an internal note; the level change, the reason and the team are in the history.
+    The ticket moves to ``team``, else to the level-2 team its team escalates to (see
+    ``team_escalation_target``). The summary is an internal note; the level change, the reason
+    and the team are in the history.
     """
     reason = " ".join((reason or "").split())[:200]
     summary = (summary or "").strip()
@@ -187,6 +190,8 @@ def ticket_escalate(
         raise InvalidInput(_("Give the reason for the escalation."), field="reason")
     if not summary:
         raise InvalidInput(_("Write a summary for the specialist."), field="summary")
+    if team is not None and team.level < Team.Level.L2:
+        raise InvalidInput(_("An escalation goes to a level-2 team."), field="team")
     _require_agent(actor)
     ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
     if not ticket.is_open:
@@ -201,8 +206,10 @@ def ticket_escalate(
     )  # fmt: skip
     ticket.refresh_from_db()
     changes: dict[str, Any] = {"level": Ticket.Level.L2, "assignee": None}
-    if team is not None:
-        changes["team"] = team
+    # The ticket moves to the level-2 team that receives it, so its specialists get it next.
+    target_team = team if team is not None else team_escalation_target(team=ticket.team)
+    if target_team is not None:
+        changes["team"] = target_team
     if to_supervisor:
         changes["review_reason"] = _("Escalated to a supervisor: %(reason)s") % {"reason": reason}
     return _set_fields(ticket=ticket, actor=actor, changes=changes)
@@ -211,6 +218,8 @@ def ticket_escalate(
 @transaction.atomic
 def ticket_deescalate(*, actor: User, ticket_id: int, reason: str, team: Team | None = None) -> Ticket:
     """Undo an escalation: back to level 1, with the reason in the history."""
+    if not actor.may_deescalate:  # the receiving side decides (docs/architecture.md, issue 8)
+        raise PermissionDenied(_("Only level-2 agents and supervisors can send a ticket back to level 1."))
     reason = " ".join((reason or "").split())[:200]
     if not reason:
         raise InvalidInput(_("Give the reason for sending the ticket back."), field="reason")
@@ -220,6 +229,20 @@ def ticket_deescalate(*, actor: User, ticket_id: int, reason: str, team: Team | 
         raise Conflict(_("This ticket is already at level 1."))
     event_record(ticket=ticket, actor=actor, field="escalation", old="level 2", new=f"level 1: {reason}")
     changes: dict[str, Any] = {"level": Ticket.Level.L1, "assignee": None}
+    if team is None and ticket.team_id is not None and ticket.team.level >= Team.Level.L2:
+        # Back where the escalation took it from, so level-1 agents get it again.
+        team = _team_before_escalation(ticket) or team_default()
     if team is not None:
         changes["team"] = team
     return _set_fields(ticket=ticket, actor=actor, changes=changes)
+
+
+def _team_before_escalation(ticket: Ticket) -> Team | None:
+    """The level-1 team the ticket last moved from into its current team, as its history says."""
+    event = (
+        TicketEvent.objects.filter(ticket_id=ticket.pk, field="team", new=ticket.team.name)
+        .order_by("-id")
+        .first()
+    )
+    team = team_get_by_name(name=event.old) if event is not None and event.old else None
+    return team if team is not None and team.level == Team.Level.L1 else None

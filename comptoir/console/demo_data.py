@@ -1,82 +1,117 @@
-"""Bilingual support texts for the demo and the benchmarks (plain Python, no Django)."""
+"""Bilingual support texts for the demo and the benchmarks (plain Python, no Django).
+
+Each request is written from one topic, so its subject, its body and its demo category agree
+(a billing subject never comes with an outage body). Topics use the categories of the starter
+triage model (outage, billing, payment_arrangement, move, meter, account_access, ...).
+"""
 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 
-SUBJECTS = {
-    "fr": [
-        "Facture n°{n} incorrecte",
-        "Panne de courant rue {street}",
-        "Impossible de me connecter à mon espace client",
-        "Demande de remboursement pour le prélèvement du {day} {month}",
-        "Compteur électrique qui affiche une erreur",
-        "Changement d'adresse après déménagement",
-        "Carte bancaire refusée lors du paiement",
-        "Question sur mon contrat d'électricité",
-        "Imprimante du bureau {n} hors service",
-        "Réclamation : coupure sans préavis",
-        "Rendez-vous pour la leçon de conduite du {day} {month}",
-        "Mot de passe oublié, le courriel n'arrive pas",
-    ],
-    "en": [
-        "Invoice #{n} is wrong",
-        "Power outage on {street} Street",
-        "Cannot log in to my account",
-        "Refund request for the {day} {month} charge",
-        "Electric meter shows an error code",
-        "Change of address after moving",
-        "Card declined at checkout",
-        "Question about my electricity plan",
-        "Office printer {n} out of order",
-        "Complaint: outage without notice",
-        "Booking a driving lesson on {month} {day}",
-        "Forgot my password, reset email never arrives",
-    ],
-}
+
+@dataclass(frozen=True)
+class Topic:
+    category: str
+    subjects: dict[str, list[str]]
+    problems: dict[str, list[str]]
+
+
+TOPICS = [
+    Topic(
+        "billing",
+        {"fr": ["Facture n°{n} incorrecte", "Montant de ma facture de {month}"],
+         "en": ["Invoice #{n} is wrong", "Amount of my {month} bill"]},
+        {"fr": ["le montant facturé est le double de d'habitude", "ma facture compte deux fois le même mois"],
+         "en": ["the amount billed is twice the usual", "my bill charges the same month twice"]},
+    ),
+    Topic(
+        "payment_arrangement",
+        {"fr": ["Demande d'entente de paiement", "Délai pour payer ma facture n°{n}"],
+         "en": ["Payment arrangement request", "More time to pay invoice #{n}"]},
+        {"fr": ["je ne peux pas payer ma facture en entier ce mois-ci et je voudrais l'étaler",
+                "j'ai perdu mon emploi et j'ai besoin d'un délai pour payer"],
+         "en": ["I cannot pay my bill in full this month and would like to spread it out",
+                "I lost my job and need more time to pay"]},
+    ),
+    Topic(
+        "outage",
+        {"fr": ["Panne de courant rue {street}", "Plus d'électricité rue {street}"],
+         "en": ["Power outage on {street} Street", "No power on {street} Street"]},
+        {"fr": ["nous n'avons plus d'électricité dans tout l'immeuble",
+                "le courant est coupé dans toute la rue"],
+         "en": ["the whole building has no power", "the power is out on the whole street"]},
+    ),
+    Topic(
+        "meter",
+        {"fr": ["Compteur électrique qui affiche une erreur", "Relevé de compteur n°{n}"],
+         "en": ["Electric meter shows an error code", "Meter reading #{n}"]},
+        {"fr": ["le compteur clignote et affiche E-42",
+                "le relevé de mon compteur ne correspond pas à ma facture"],
+         "en": ["the meter blinks and shows E-42", "my meter reading does not match my bill"]},
+    ),
+    Topic(
+        "move",
+        {"fr": ["Changement d'adresse après déménagement", "Déménagement le {day} {month}"],
+         "en": ["Change of address after moving", "Moving out on {month} {day}"]},
+        {"fr": ["je déménage et je dois transférer mon abonnement à ma nouvelle adresse",
+                "je quitte mon logement et je veux fermer mon compte à cette adresse"],
+         "en": ["I am moving and need my service transferred to my new address",
+                "I am leaving my home and want to close my account at that address"]},
+    ),
+    Topic(
+        "account_access",
+        {"fr": ["Impossible de me connecter à mon espace client",
+                "Mot de passe oublié, le courriel n'arrive pas"],
+         "en": ["Cannot log in to my account", "Forgot my password, reset email never arrives"]},
+        {"fr": ["le site affiche une erreur après la connexion",
+                "le courriel de réinitialisation n'arrive jamais"],
+         "en": ["the website shows an error after login", "the password reset email never arrives"]},
+    ),
+    Topic(
+        "service_request",
+        {"fr": ["Rendez-vous pour l'installation du compteur", "Demande de branchement n°{n}"],
+         "en": ["Appointment to install the meter", "Connection request #{n}"]},
+        {"fr": ["je voudrais un rendez-vous pour l'installation de mon nouveau compteur",
+                "je n'ai reçu aucune confirmation de mon rendez-vous de branchement"],
+         "en": ["I would like an appointment to install my new meter",
+                "I never received a confirmation of my connection appointment"]},
+    ),
+    Topic(
+        "complaint",
+        {"fr": ["Réclamation : coupure sans préavis", "Plainte sur le service"],
+         "en": ["Complaint: outage without notice", "Complaint about the service"]},
+        {"fr": ["le courant a été coupé sans aucun préavis et j'ai perdu le contenu de mon congélateur",
+                "personne ne m'a rappelé malgré trois appels"],
+         "en": ["the power was cut without any notice and I lost everything in my freezer",
+                "nobody called me back despite three calls"]},
+    ),
+]  # fmt: skip
 BODIES = {
     "fr": [
-        "Bonjour,\n\nDepuis {day} {month}, {problem}. J'ai déjà essayé de redémarrer sans succès. "
-        "Pouvez-vous m'aider rapidement ?\n\nMerci d'avance,\n{name}",
+        "Bonjour,\n\nDepuis le {day} {month}, {problem}. Pouvez-vous m'aider rapidement ?\n\n"
+        "Merci d'avance,\n{name}",
         "Bonjour,\n\nJe vous écris car {problem}. Mon numéro de client est le {n}. "
-        "Est-ce normal ? Quel est le délai de traitement ?\n\nCordialement,\n{name}",
+        "Quel est le délai de traitement ?\n\nCordialement,\n{name}",
     ],
     "en": [
-        "Hello,\n\nSince {month} {day}, {problem}. I already tried restarting, without luck. "
-        "Could you help me quickly?\n\nThanks,\n{name}",
+        "Hello,\n\nSince {month} {day}, {problem}. Could you help me quickly?\n\nThanks,\n{name}",
         "Hi,\n\nI am writing because {problem}. My customer number is {n}. "
-        "Is this expected? How long will it take?\n\nBest regards,\n{name}",
-    ],
-}
-PROBLEMS = {
-    "fr": [
-        "le montant facturé est le double de d'habitude",
-        "nous n'avons plus d'électricité dans tout l'immeuble",
-        "le site affiche une erreur après la connexion",
-        "ma carte est refusée alors que le solde est suffisant",
-        "le compteur clignote et affiche E-42",
-        "je n'ai reçu aucune confirmation de mon rendez-vous",
-    ],
-    "en": [
-        "the amount billed is twice the usual",
-        "the whole building has no power",
-        "the website shows an error after login",
-        "my card is declined although the balance is fine",
-        "the meter blinks and shows E-42",
-        "I never received a confirmation of my appointment",
+        "How long will it take?\n\nBest regards,\n{name}",
     ],
 }
 REPLIES = {
     "fr": [
         "Bonjour {name},\n\nMerci pour votre message. Nous avons vérifié votre dossier et "
         "corrigé le problème. N'hésitez pas à nous répondre si ce n'est pas réglé.\n\nBonne journée",
-        "Bonjour {name},\n\nUne équipe est en route. Nous vous tiendrons informé(e) de "
+        "Bonjour {name},\n\nNous nous en occupons et vous tiendrons informé(e) de "
         "l'avancement.\n\nCordialement",
     ],
     "en": [
         "Hello {name},\n\nThanks for your message. We checked your file and fixed the issue. "
         "Just reply if it is not solved.\n\nHave a good day",
-        "Hi {name},\n\nA crew is on its way. We will keep you posted.\n\nBest regards",
+        "Hi {name},\n\nWe are on it and will keep you posted.\n\nBest regards",
     ],
 }
 STREETS = ["Saint-Denis", "Sherbrooke", "Rideau", "Bank", "Laurier", "Maple", "King", "Queen"]
@@ -94,8 +129,9 @@ NAMES = {
 }  # fmt: skip
 
 
-def ticket_text(rng: random.Random, lang: str, name: str) -> tuple[str, str]:
-    """A (subject, body) pair in ``lang`` that reads like a real support request."""
+def ticket_topic(rng: random.Random, lang: str, name: str) -> tuple[str, str, str]:
+    """(category, subject, body) in ``lang``: a support request whose parts tell one story."""
+    topic = rng.choice(TOPICS)
     fields = {
         "n": rng.randint(1000, 99999),
         "street": rng.choice(STREETS),
@@ -103,8 +139,14 @@ def ticket_text(rng: random.Random, lang: str, name: str) -> tuple[str, str]:
         "month": rng.choice(MONTHS[lang]),
         "name": name,
     }
-    subject = rng.choice(SUBJECTS[lang]).format(**fields)
-    body = rng.choice(BODIES[lang]).format(problem=rng.choice(PROBLEMS[lang]), **fields)
+    subject = rng.choice(topic.subjects[lang]).format(**fields)
+    body = rng.choice(BODIES[lang]).format(problem=rng.choice(topic.problems[lang]), **fields)
+    return topic.category, subject, body
+
+
+def ticket_text(rng: random.Random, lang: str, name: str) -> tuple[str, str]:
+    """A (subject, body) pair in ``lang`` that reads like a real support request."""
+    _category, subject, body = ticket_topic(rng, lang, name)
     return subject, body
 
 

@@ -1,12 +1,32 @@
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from .models import Team
 
 
 @transaction.atomic
 def team_get_or_create(*, name: str, level: int = Team.Level.L1) -> Team:
-    """Teams are created on first mention (``comptoir agent add --team``), level kept if it exists."""
-    team, _created = Team.objects.get_or_create(name=name, defaults={"level": level})
+    """Teams are created on first mention (``comptoir agent add --team``), level kept if it exists.
+
+    The first level-1 team created becomes the default team when there is none, so that on a
+    fresh install every new ticket reaches a team from its first instant.
+    """
+    team, created = Team.objects.get_or_create(name=name, defaults={"level": level})
+    if created and team.level == Team.Level.L1 and not Team.objects.filter(is_default=True).exists():
+        try:
+            with transaction.atomic():  # another team made default at the same instant wins
+                Team.objects.filter(pk=team.pk).update(is_default=True)
+                team.is_default = True
+        except IntegrityError:
+            team.is_default = False
     return team
+
+
+@transaction.atomic
+def team_set_default(*, team: Team | None) -> None:
+    """Make ``team`` the default team (None: no default), in one transaction."""
+    Team.objects.filter(is_default=True).exclude(pk=team.pk if team else None).update(is_default=False)
+    if team is not None:
+        Team.objects.filter(pk=team.pk).update(is_default=True)
+        team.is_default = True

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from comptoir.tickets.models import Category
+
 from .models import TrainingExample, TriageDecision, TriageRule
 
 
@@ -34,3 +36,13 @@ class TrainingExampleAdmin(admin.ModelAdmin):
     list_display = ("label", "predicted", "source", "language", "author", "created_at")
     list_filter = ("source", "label")
     raw_id_fields = ("ticket",)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """Categories with the team that receives their tickets (empty: the default team)."""
+
+    list_display = ("slug", "name_en", "name_fr", "team", "skill")
+    list_editable = ("team",)
+    list_filter = ("team",)
+    search_fields = ("slug", "name_en", "name_fr")

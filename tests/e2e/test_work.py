@@ -39,7 +39,8 @@ def test_next_ticket_then_escalation_in_french(live_server, make_ticket, new_con
     form.locator("input[name=reason]").fill("Compteur défectueux")
     form.locator("textarea[name=summary]").fill("Relevé impossible, compteur bloqué depuis mars.")
     form.locator("button[type=submit]").click()
-    expect(desk.get_by_test_id("deescalate-form")).to_be_visible()
+    expect(desk.get_by_test_id("escalate-form")).to_have_count(0)  # now at level 2
+    expect(desk.get_by_test_id("deescalate-form")).to_have_count(0)  # level 2 sends it back, not level 1
     expect(desk.locator(".msg-internal").last).to_contain_text("compteur bloqué depuis mars")
     ticket = Ticket.objects.get(pk=urgent.pk)
     assert ticket.level == 2 and ticket.assignee_id is None

@@ -93,7 +93,6 @@ def test_sentiment_hook_can_raise_priority(make_ticket, settings):
 
 def test_key_account_gets_boost_own_policy_and_coordinator_alert(make_ticket):
     coordinator = AgentFactory(email="coord@comptoir.test")
-    SlaPolicyFactory(name="standard P3", priority="P3")
     key_policy = SlaPolicyFactory(
         name="key P2", priority="P2", customer_tier="key", first_response_minutes=30
     )

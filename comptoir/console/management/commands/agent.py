@@ -26,8 +26,11 @@ class Command(BaseCommand):
                 email=opts["email"], name=opts["name"], team_name=opts["team"],
                 level=opts["level"], password=opts["password"],
             )  # fmt: skip
+            team = user.teams.get(name=opts["team"])
         except DomainError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(f"Agent {user.email} in team {opts['team']} (level {user.level}).")
+        self.stdout.write(f"Agent {user.email} in team {team.name} (level {user.level}).")
+        if team.is_default:
+            self.stdout.write(f"New tickets land in team {team.name} (the default team).")
         if opts["token"]:
             self.stdout.write(api_token_create(user=user))

@@ -2,34 +2,58 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from collections import Counter
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from comptoir.accounts.models import User
 from comptoir.accounts.services import agent_create
-from comptoir.console.demo_data import NAMES, reply_text, ticket_text
+from comptoir.assignment.services import ticket_escalate
+from comptoir.console.demo_data import NAMES, reply_text, ticket_topic
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
 from comptoir.routing.selectors import team_get_by_name
 from comptoir.routing.services import team_get_or_create
 from comptoir.sla.services import sla_default_setup
-from comptoir.tickets.services import category_ensure, ticket_agent_message, ticket_update
-from comptoir.triage.services import starter_categories_setup
+from comptoir.tickets.selectors import category_list
+from comptoir.tickets.services import category_ensure, ticket_agent_message
+from comptoir.triage.services import category_team_set, starter_categories_setup, ticket_update
 
 DEMO_PASSWORD = "comptoir-demo"  # noqa: S105 - printed on purpose: demo data only
+SENIOR = "alex@demo.comptoir.test"
+# The first level-1 team becomes the default team: requests triage cannot place land there.
 AGENTS = [
-    ("camille@demo.comptoir.test", "Camille Dubé", "Support FR", 1),
-    ("sam@demo.comptoir.test", "Sam Patel", "Support EN", 1),
+    ("camille@demo.comptoir.test", "Camille Dubé", "Customer care", 1),
+    ("sam@demo.comptoir.test", "Sam Patel", "Outages", 1),
     ("lea@demo.comptoir.test", "Léa Morin", "Billing", 1),
-    ("alex@demo.comptoir.test", "Alex Nguyen", "Specialists", 2),
+    (SENIOR, "Alex Nguyen", "Specialists", 2),
 ]
+# The demo's categories (the starter triage model's labels) and the team that receives each.
 CATEGORIES = [
-    ("billing", "Billing", "Facturation"),
-    ("outage", "Outage", "Panne"),
-    ("account", "Account access", "Accès au compte"),
-    ("appointment", "Appointment", "Rendez-vous"),
-    ("hardware", "Hardware", "Matériel"),
+    ("billing", "Billing", "Facturation", "Billing"),
+    ("payment_arrangement", "Payment arrangement", "Entente de paiement", "Billing"),
+    ("outage", "Outage", "Panne", "Outages"),
+    ("meter", "Meter", "Compteur", "Outages"),
+    ("incident", "Incident", "Incident", "Outages"),
+    ("move", "Moving in or out", "Déménagement", "Customer care"),
+    ("account_access", "Account access", "Accès au compte", "Customer care"),
+    ("service_request", "Service request", "Demande de service", "Customer care"),
+    ("complaint", "Complaint", "Plainte", "Customer care"),
 ]
+# Other starter labels, by what their name says.
+TEAM_BY_WORD = [(("bill", "invoice", "pay", "refund", "fee"), "Billing"), (("outage", "meter"), "Outages")]
+# Open tickets each level-1 agent holds (capacity 10): "next ticket" has room to give more.
+HELD_PER_AGENT = 3
+ESCALATED = 6  # waiting for the specialists' "next ticket"
+STATUSES = ["new"] * 4 + ["resolved"] * 4 + ["closed"] * 3 + ["open", "waiting_customer"]
+
+
+def _team_for(slug: str) -> str:
+    named = {s: team for s, _en, _fr, team in CATEGORIES}
+    if slug in named:
+        return named[slug]
+    return next((team for words, team in TEAM_BY_WORD if any(w in slug for w in words)), "Customer care")
 
 
 class Command(BaseCommand):
@@ -48,10 +72,11 @@ class Command(BaseCommand):
                                              f"{DEMO_PASSWORD}):"))  # fmt: skip
         self.stdout.write("  admin@demo.comptoir.test  (administrator, /admin/)")
         for email, name, team, level in AGENTS:
-            self.stdout.write(f"  {email}  {name}, {team}, level {level}")
+            paired = f", paired with {SENIOR}" if level == 1 else ""
+            self.stdout.write(f"  {email}  {name}, {team}, level {level}{paired}")
 
     def _load(self, count: int, rng: random.Random) -> None:
-        sla_default_setup()  # a Québec calendar and one policy per priority
+        sla_default_setup()  # already there after migrate; kept for databases migrated before
         starter_categories_setup()  # the starter triage model's categories
         teams = {}
         agents = []
@@ -62,40 +87,51 @@ class Command(BaseCommand):
                                            password=DEMO_PASSWORD))  # fmt: skip
             admin = agent_create(email="admin@demo.comptoir.test", name="Admin", team_name="Specialists",
                                  level=2, password=DEMO_PASSWORD, is_superuser=True)  # fmt: skip
-            categories = [category_ensure(slug=s, name_en=en, name_fr=fr) for s, en, fr in CATEGORIES]
-        statuses = (
-            ["new"] * 3
-            + ["open"] * 3
-            + ["waiting_customer", "waiting_internal"]
-            + ["resolved"] * 2
-            + ["closed"]
-        )  # noqa: E501
+            for slug, name_en, name_fr, _team in CATEGORIES:
+                category_ensure(slug=slug, name_en=name_en, name_fr=name_fr)
+            categories = {}
+            for category in category_list():
+                team = teams[_team_for(category.slug)]
+                categories[category.slug] = category_team_set(actor=admin, category_id=category.pk, team=team)
+        juniors = [a for a in agents if a.level == 1]
+        held: Counter[int] = Counter()
+        escalated = 0
         for i in range(count):
             lang = "fr" if rng.random() < 0.55 else "en"
             name = rng.choice(NAMES[lang])
-            subject, body = ticket_text(rng, lang, name)
+            slug, subject, body = ticket_topic(rng, lang, name)
             ascii_first = unicodedata.normalize("NFKD", name.split()[0]).encode("ascii", "ignore")
             email = f"{ascii_first.decode().lower()}.{i % 60}@example.test"
-            result = receive(InboundMessage(
+            ticket = receive(InboundMessage(
                 channel=rng.choice(["web", "web", "email", "phone", "api"]),
                 customer=CustomerData(name=name, email=email, language=lang),
                 subject=subject, text=body, language=lang, external_id=f"demo:{i}",
-            ))  # fmt: skip
-            ticket = result.ticket
-            team = teams["Support FR" if lang == "fr" else "Support EN"]
-            if "factur" in subject.lower() or "invoice" in subject.lower():
-                team = teams["Billing"]
-            agent = rng.choice([a for a in agents if team in a.teams.all()] or agents)
-            status = rng.choice(statuses)
+            )).ticket  # fmt: skip
+            category = categories[slug]
+            team = category.team
+            agent = next((a for a in juniors if team in a.teams.all()), juniors[0])
+            # Most of the history is settled; a third waits in the queues, unassigned; each
+            # agent holds a few open tickets.
+            status = rng.choice(STATUSES)
+            if status in ("open", "waiting_customer") and held[agent.pk] >= HELD_PER_AGENT:
+                status = "new"
             ticket = ticket_update(  # the dispatcher (admin) assigns: level-1 agents may not pick
-                ticket_id=ticket.pk, actor=admin, version=ticket.version, team=team,
-                priority=rng.choice(["P1", "P2", "P3", "P3", "P3", "P4"]),
-                category=rng.choice(categories),
+                ticket_id=ticket.pk, actor=admin, version=ticket.version, team=team, category=category,
+                priority=rng.choice(["P2", "P3", "P3", "P3", "P4"]),
                 assignee=agent if status != "new" else None,
             )  # fmt: skip
-            if status != "new":
-                ticket_agent_message(ticket=ticket, actor=agent, body=reply_text(rng, lang, name),
-                                     internal=False)  # fmt: skip
-                ticket.refresh_from_db()
-                ticket_update(ticket_id=ticket.pk, actor=agent, version=ticket.version, status=status)
+            if status == "new":
+                if escalated < ESCALATED and rng.random() < 0.1:
+                    ticket_escalate(actor=agent, ticket_id=ticket.pk, reason="Specialist needed",
+                                    summary="Checked the account; needs a level-2 look.")  # fmt: skip
+                    escalated += 1
+                continue
+            ticket_agent_message(ticket=ticket, actor=agent, body=reply_text(rng, lang, name), internal=False)
+            ticket.refresh_from_db()
+            ticket_update(ticket_id=ticket.pk, actor=agent, version=ticket.version, status=status)
+            held[agent.pk] += status in ("open", "waiting_customer")
+        # Pairing: juniors' urgent replies wait for the senior's approval (set once the history
+        # is written, so the demo's own replies went out).
+        senior = next(a for a in agents if a.level == 2)
+        User.objects.filter(pk__in=[a.pk for a in juniors]).update(mentor=senior)
         self.stdout.write(self.style.SUCCESS(f"Loaded {count} demo tickets."))

@@ -89,3 +89,13 @@ class Command(BaseCommand):
 
         created = starter_categories_setup()
         self.stdout.write(f"categories created: {created}")
+        # Where each category's tickets go; unrouted ones land in the default team.
+        from comptoir.routing.selectors import team_default
+        from comptoir.tickets.selectors import category_list
+
+        default = team_default()
+        fallback = f"{default.name} (default team)" if default else "no team: set a default team"
+        for category in category_list():
+            team = category.team.name if category.team_id else fallback
+            self.stdout.write(f"  {category.slug} -> {team}")
+        self.stdout.write("Choose each category's team on the desk (/desk/categories/) or in the admin.")
