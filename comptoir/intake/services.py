@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.assignment.services import ticket_auto_assign
-from comptoir.common.exceptions import Conflict, DomainError
+from comptoir.common.exceptions import Conflict, DomainError, PermissionDenied
 from comptoir.customers.models import Customer
 from comptoir.customers.selectors import customer_has_email
 from comptoir.customers.services import (
@@ -34,12 +34,14 @@ from comptoir.customers.services import (
     customer_event,
     customer_identify_or_create,
     customer_merge_records,
+    customer_merge_tickets_record,
+    customer_unmerge_records,
 )
 from comptoir.tickets import notifications
 from comptoir.tickets.exceptions import AttachmentRefused
 from comptoir.tickets.files import IncomingFile, validate_file
 from comptoir.tickets.models import Message, Ticket
-from comptoir.tickets.selectors import ticket_for_thread
+from comptoir.tickets.selectors import customer_tickets, ticket_for_thread
 from comptoir.tickets.services import ticket_create, ticket_customer_reply, ticket_flag, tickets_move_customer
 from comptoir.triage.services import detect_language as triage_detect_language
 from comptoir.triage.services import triage_decide, triage_record
@@ -67,14 +69,20 @@ class InboundMessage:
     subject_reference: str | None = None
     # A robot wrote this (auto-reply, bounce, list): store it, never acknowledge it.
     auto_reason: str | None = None
-    # The sender's domain failed DMARC at our trusted MTA: never join an existing ticket.
-    spoof_suspected: bool = False
+    # Email sender authentication (channels/email/authentication.py): "pass" (a trusted server or
+    # our receiver proved the From domain), "fail" (DMARC failed there) or "none"; "" for
+    # channels that do not say. Only a proven sender's message joins an existing ticket as theirs.
+    sender_auth: str = ""
+    sender_auth_detail: str = ""
     # Email is best effort: refused attachments are noted in the text instead of refusing the mail.
     lenient: bool = False
     # An existing customer chosen by an agent (phone log, request on the customer's behalf).
     customer_id: int | None = None
     # Continue this customer's open ticket on this channel (SMS, chat) when there is one.
     continue_open: bool = False
+    # Who the sender is was only typed into a public form (request form, chat): proven by nothing,
+    # so it never joins their conversation nor adds to their record; their open request is linked.
+    unproven_identity: bool = False
     # The agent who logged this for the customer (a phone call).
     logged_by_id: int | None = None
     extra: dict = field(default_factory=dict)
@@ -196,7 +204,8 @@ def _customer(message: InboundMessage, language: str) -> Customer:
             phone=message.customer.phone,
             account=message.customer.account,
             language=message.customer.language or language,
-        )
+        ),
+        attach=not message.unproven_identity,
     )
     return customer
 
@@ -204,9 +213,10 @@ def _customer(message: InboundMessage, language: str) -> Customer:
 def _thread(message: InboundMessage, customer: Customer) -> tuple[Ticket | None, Ticket | None, str]:
     """(ticket to join, ticket to link a new one to, reason) from the message's threading hints.
 
-    A hint only joins when the sender is one of the ticket's participants and nothing suggests a
-    spoof; otherwise the new ticket is linked to the one named and flagged for an agent (a stranger
-    quoting a reference must never read or write someone else's conversation).
+    A hint only joins when the sender is one of the ticket's participants; otherwise the new ticket
+    is linked to the one named and flagged for an agent (a stranger quoting a reference must never
+    read or write someone else's conversation). A participant's address that nothing proves joins
+    *held*: returned as (ticket, None, reason), hidden from the customer until an agent accepts it.
     """
     ids = [i for i in (message.in_reply_to, *message.references) if i]
     candidate = ticket_for_thread(
@@ -229,11 +239,29 @@ def _thread(message: InboundMessage, customer: Customer) -> tuple[Ticket | None,
             _("Reply to %(reference)s from someone who is not part of it.")
             % {"reference": candidate.reference},
         )
-    if message.spoof_suspected:
-        return None, candidate, _("The sender's address failed authentication (DMARC).")
     if candidate.status == Ticket.Status.CLOSED:
-        return None, candidate, ""
-    return candidate, None, ""
+        failed = message.sender_auth == "fail"
+        return None, candidate, _("The sender's address failed authentication (DMARC).") if failed else ""
+    return candidate, None, _unproven(message, candidate)
+
+
+def _unproven(message: InboundMessage, candidate: Ticket) -> str:
+    """Why a participant's email may not join as their words yet; "" when it may.
+
+    A From address proves nothing. A trusted verdict (channels/email/authentication.py) proves
+    it; so does our HMAC-bound reply address, a secret sent only to the customer, unless a
+    trusted server saw DMARC fail. Channels that do not say (sender_auth "") keep their rules.
+    """
+    if message.sender_auth in ("", "pass"):
+        return ""
+    detail = message.sender_auth_detail or message.sender_auth
+    if message.sender_auth == "fail":
+        return _("Held for review: the sender's address failed authentication (%(detail)s).") % {
+            "detail": detail
+        }
+    if message.thread_ticket_id == candidate.pk:
+        return ""
+    return _("Held for review: nothing proves who sent this message (%(detail)s).") % {"detail": detail}
 
 
 def record_process(
@@ -308,7 +336,7 @@ def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
     if join is not None:
         new_message = ticket_customer_reply(
             ticket=join, body=text, channel=message.channel, files=files, body_html=message.html,
-            external_id=external_id, auto_submitted=bool(message.auto_reason),
+            external_id=external_id, auto_submitted=bool(message.auto_reason), hold_reason=reason,
         )  # fmt: skip
         return join, new_message, False
     subject = message.subject.strip() or _("(no subject)")
@@ -324,6 +352,8 @@ def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
         priority=decision.priority, team=decision.team, category=decision.category, triage_note=decision.note,
     )  # fmt: skip
     triage_record(ticket=ticket, decision=decision)
+    if message.unproven_identity and link is None:
+        link, reason = _open_request(customer=customer, new=ticket)
     if link is not None or reason:
         ticket_flag(ticket=ticket, linked_to=link, reason=reason)
     if not message.auto_reason:
@@ -332,6 +362,14 @@ def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
         email = _normalized_email(message) if message.customer_id is None else None
         notifications.ack_notify(ticket=ticket, email=email, first_message_id=external_id)
     return ticket, new_message, True
+
+
+def _open_request(*, customer: Customer, new: Ticket) -> tuple[Ticket | None, str]:
+    """The customer's latest open request, for the agent to weigh a typed identity against it."""
+    other = next((t for t in customer_tickets(customer_id=customer.pk, exclude_id=new.pk) if t.is_open), None)
+    if other is None:
+        return None, ""
+    return other, _("Same email or phone as an open request; nothing proves it is the same person.")
 
 
 def _normalized_email(message: InboundMessage) -> str | None:
@@ -404,14 +442,45 @@ def _replayed(*, existing: InboundRecord, payload: dict, message: InboundMessage
 
 
 @transaction.atomic
-def customer_merge(*, source_id: int, target_id: int, actor_label: str) -> Customer:
-    """Two records found to be one person: identities, consents and tickets move to ``target``."""
-    source, target = customer_merge_records(source_id=source_id, target_id=target_id, actor_label=actor_label)
-    refs = tickets_move_customer(source_id=source.pk, target_id=target.pk, actor_label=actor_label)
+def customer_merge(*, source_id: int, target_id: int, actor: User) -> Customer:
+    """Two records found to be one person: identities, consents and tickets move to ``target``.
+
+    Only agents who may merge (``User.may_merge_customers``); what moved is recorded on the
+    ``CustomerMerge`` row so that ``customer_unmerge`` can move exactly that back.
+    """
+    if not actor.may_merge_customers:
+        raise PermissionDenied(_("Only supervisors can merge customer records."))
+    label = actor.email
+    source, target, merge = customer_merge_records(
+        source_id=source_id, target_id=target_id, actor_label=label
+    )
+    moved = tickets_move_customer(source_id=source.pk, target_id=target.pk, actor_label=label)
+    customer_merge_tickets_record(merge=merge, ticket_ids=[pk for pk, _ref in moved])
     detail = _("%(source)s (#%(source_id)s) merged into %(target)s (#%(target_id)s); tickets: %(refs)s") % {
         "source": source.name, "source_id": source.pk, "target": target.name, "target_id": target.pk,
-        "refs": ", ".join(refs) or "-",
+        "refs": ", ".join(ref for _pk, ref in moved) or "-",
     }  # fmt: skip
-    customer_event(customer=target, kind="merge", detail=detail, actor_label=actor_label)
-    customer_event(customer=source, kind="merged_into", detail=detail, actor_label=actor_label)
+    customer_event(customer=target, kind="merge", detail=detail, actor_label=label)
+    customer_event(customer=source, kind="merged_into", detail=detail, actor_label=label)
     return target
+
+
+@transaction.atomic
+def customer_unmerge(*, merge_id: int, actor: User) -> Customer:
+    """Undo a merge: the tickets, identities and consents it moved go back, recorded on both."""
+    if not actor.may_merge_customers:
+        raise PermissionDenied(_("Only supervisors can merge customer records."))
+    label = actor.email
+    merge, source, target = customer_unmerge_records(merge_id=merge_id, actor_label=label)
+    moved = tickets_move_customer(
+        source_id=target.pk, target_id=source.pk, actor_label=label, ticket_ids=merge.ticket_ids
+    )
+    detail = _(
+        "Merge of %(source)s (#%(source_id)s) into %(target)s (#%(target_id)s) undone; tickets back: %(refs)s"
+    ) % {
+        "source": source.name, "source_id": source.pk, "target": target.name, "target_id": target.pk,
+        "refs": ", ".join(ref for _pk, ref in moved) or "-",
+    }  # fmt: skip
+    customer_event(customer=target, kind="merge_undone", detail=detail, actor_label=label)
+    customer_event(customer=source, kind="merge_undone", detail=detail, actor_label=label)
+    return source

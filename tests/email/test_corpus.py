@@ -1,7 +1,8 @@
 """Every message of the corpus, delivered twice: each one a ticket message or a kept failure.
 
-Corpus: every file of ../shared/data/email-fixtures-flanker/messages, plus the cases built in
-``fixtures.py`` (charsets, robots, hostile senders, malformed MIME, a 20 MB attachment...).
+Corpus: every file of corpus/flanker/messages (flanker's fixtures, Apache-2.0, see its README),
+plus the cases built in ``fixtures.py`` (charsets, robots, hostile senders, malformed MIME, a
+20 MB attachment...).
 Accounting: distinct raw inputs == processed + duplicates + failures with a reason; nothing lost,
 nothing doubled, no exception, no acknowledgment to a robot.
 """
@@ -21,7 +22,8 @@ from comptoir.tickets.models import Message
 
 from . import fixtures
 
-CORPUS = Path(__file__).resolve().parents[3] / "shared" / "data" / "email-fixtures-flanker" / "messages"
+# In the repository, so the suite runs from a clone alone (issue 8, item 13).
+CORPUS = Path(__file__).resolve().parent / "corpus" / "flanker" / "messages"
 # Robots in the flanker corpus: bounces, feedback-loop complaints, read receipts.
 ROBOT_DIRS = {"bounce", "complaints"}
 ROBOT_FILES = {"disposition-notification.eml"}

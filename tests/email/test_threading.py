@@ -129,8 +129,10 @@ def test_agent_address_in_reply_to_does_not_make_a_stranger_an_agent(agent):
 
 
 @pytest.mark.attack("email", "13")
-def test_participant_address_failing_dmarc_is_held_and_flagged():
+def test_participant_address_failing_dmarc_is_held_and_flagged(settings):
+    settings.COMPTOIR_AUTHSERV_ID = ["mx.comptoir.localhost"]
     t1, mid = open_ticket()
+    deliveries_before = set(Delivery.objects.values_list("pk", flat=True))
     raw = plain(
         sender=ALICE,
         subject=f"Re: [{t1.reference}] Compteur en panne",
@@ -142,13 +144,18 @@ def test_participant_address_failing_dmarc_is_held_and_flagged():
             "dkim=none; dmarc=fail (p=none) header.from=client.example"
         },
     )
-    new = assert_not_joined(t1, receive(raw))
-    assert new.linked_to_id == t1.pk
-    assert "DMARC" in new.review_reason
+    # Issue 8: held on the ticket for an agent (formerly a new ticket acknowledged to the victim).
+    outcome = receive(raw)
+    assert outcome.result.ticket.pk == t1.pk and not outcome.result.created
+    assert outcome.result.message.hold == Message.Hold.UNPROVEN
+    t1.refresh_from_db()
+    assert "dmarc=fail" in t1.review_reason
+    assert not Delivery.objects.exclude(pk__in=deliveries_before).exists()
 
 
 @pytest.mark.attack("email", "13")
-def test_participant_passing_dmarc_joins():
+def test_participant_passing_dmarc_joins(settings):
+    settings.COMPTOIR_AUTHSERV_ID = ["mx.comptoir.localhost"]
     t1, mid = open_ticket()
     raw = plain(
         sender=ALICE,
@@ -161,6 +168,7 @@ def test_participant_passing_dmarc_joins():
     )
     outcome = receive(raw)
     assert outcome.result.ticket.pk == t1.pk and not outcome.result.created
+    assert outcome.result.message.hold == Message.Hold.NONE
 
 
 # --- 14: forged reply tokens and unknown Message-IDs -------------------------------------------

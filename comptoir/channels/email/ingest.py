@@ -11,16 +11,20 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
-from comptoir.common.exceptions import DomainError
+from comptoir.common.exceptions import DomainError, NotFound
 from comptoir.customers.services import CustomerData
 from comptoir.intake.models import InboundRecord
+from comptoir.intake.selectors import RECEIVED_STALE_AFTER, inbound_get, inbound_waiting
 from comptoir.intake.services import InboundMessage, IntakeResult, record_fail, record_process, record_store
 from comptoir.tickets.tracking import parse_reply_address
 
-from .parsing import EmailParseError, ParsedEmail, parse_email, subject_reference
+from .authentication import SMTPD_AUTHSERV_ID
+from .parsing import EmailParseError, ParsedEmail, email_peek, parse_email, subject_reference
 
 logger = logging.getLogger("comptoir.email")
 
@@ -34,6 +38,15 @@ class EmailOutcome:
 
 def _own_addresses() -> set[str]:
     return {settings.COMPTOIR_SUPPORT_ADDRESS.lower(), settings.DEFAULT_FROM_EMAIL.lower()}
+
+
+def _trusted_authserv_ids(source: str) -> set[str]:
+    """Whose Authentication-Results we believe: the configured receiving servers, and our own
+    receiver's stamp on what it received itself (its header is then always the topmost)."""
+    trusted = set(settings.COMPTOIR_AUTHSERV_ID)
+    if source == "smtp":
+        trusted.add(SMTPD_AUTHSERV_ID)
+    return trusted
 
 
 def _message(parsed: ParsedEmail) -> InboundMessage:
@@ -50,18 +63,28 @@ def _message(parsed: ParsedEmail) -> InboundMessage:
         thread_ticket_id=parse_reply_address(parsed.recipients),
         subject_reference=subject_reference(parsed.subject),
         auto_reason=parsed.auto_reason,
-        spoof_suspected=parsed.dmarc_fail,
+        sender_auth=parsed.sender_auth,
+        sender_auth_detail=parsed.sender_auth_detail,
         lenient=True,
     )
 
 
 def email_receive(*, raw: bytes, source: str) -> EmailOutcome:
-    """Keep ``raw`` (committed before anything else), then process it. Never raises on content."""
+    """Keep ``raw`` (committed before anything else), then process it.
+
+    Raises only if the bytes could not be stored (the sender must then retry: SMTP 451, IMAP
+    leaves the message unseen, the webhook answers 5xx). Once stored, the message is ours: an
+    unparseable one is a kept failure, and a crash while processing leaves it ``received`` for
+    the sweep (``email_sweep``), so the sender is told it was accepted either way.
+    """
     key = "email:" + hashlib.sha256(raw).hexdigest()
-    record, _created = record_store(
-        channel="email", key=key, payload={"size": len(raw)}, raw=raw, source=source
-    )
-    return email_process(record=record)
+    payload = {"size": len(raw), **email_peek(raw)}  # sender and subject, for staff lists
+    record, _created = record_store(channel="email", key=key, payload=payload, raw=raw, source=source)
+    try:
+        return email_process(record=record)
+    except Exception:
+        logger.exception("inbound email %s stored but not processed; the sweep will retry", record.pk)
+        return EmailOutcome(record=record, result=None, error="processing interrupted; it will be retried")
 
 
 def email_process(*, record: InboundRecord) -> EmailOutcome:
@@ -76,7 +99,9 @@ def email_process(*, record: InboundRecord) -> EmailOutcome:
         record_fail(record=record, reason=reason)
         return EmailOutcome(record=record, result=None, error=reason)
     try:
-        parsed = parse_email(raw, own_addresses=_own_addresses())
+        parsed = parse_email(
+            raw, own_addresses=_own_addresses(), trusted_authserv_ids=_trusted_authserv_ids(record.source)
+        )
     except EmailParseError as exc:
         record_fail(record=record, reason=exc.reason)
         logger.warning("inbound email %s kept unparsed: %s", record.pk, exc.reason)
@@ -95,6 +120,26 @@ def email_process(*, record: InboundRecord) -> EmailOutcome:
 
 
 def email_replay(*, record_id: int) -> EmailOutcome:
-    """Process a kept (failed or interrupted) email again, e.g. after a fix."""
-    record = InboundRecord.objects.get(pk=record_id, channel="email")
+    """Process a kept (failed or interrupted) email again, e.g. after a fix; NotFound if no such
+    email (any integer is accepted: an out-of-range id is simply not found)."""
+    record = inbound_get(record_id=record_id, channel="email")
+    if record is None:
+        raise NotFound(_("No inbound email with this number."))
     return email_process(record=record)
+
+
+def email_sweep(*, older_than: timedelta = RECEIVED_STALE_AFTER, limit: int = 100) -> int:
+    """Process emails stored but left ``received`` (a crash between store and processing).
+
+    Only those older than ``older_than``, so the sweep does not race the normal path; a record
+    that still cannot be processed becomes a kept failure rather than being retried forever.
+    Returns how many were looked at.
+    """
+    records = inbound_waiting(older_than=older_than, channel="email", limit=limit)
+    for record in records:
+        try:
+            email_process(record=record)
+        except Exception as exc:
+            logger.exception("inbound email %s: the sweep could not process it", record.pk)
+            record_fail(record=record, reason=f"processing error: {type(exc).__name__}")
+    return len(records)

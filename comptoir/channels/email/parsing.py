@@ -11,6 +11,8 @@ import email
 import hashlib
 import html
 import re
+import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from email import policy
 from email.message import EmailMessage, Message
@@ -22,17 +24,25 @@ from django.core.validators import validate_email
 
 from comptoir.tickets.files import IncomingFile
 
+from .authentication import sender_auth
+
 MSGID_RE = re.compile(r"<[^<>\s]{1,250}>")
 REFERENCE_RE = re.compile(r"\[?\b(CPT-\d{6,})\b\]?")
 AUTO_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
 ROBOT_LOCALPARTS = {"mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply", "do-not-reply"}
 MAX_PARTS = 200
+PEEK_BYTES = 256 * 1024  # the headers of any real message fit; the body is not needed to peek
 
 
 class EmailParseError(Exception):
-    """The message cannot become a ticket message; ``reason`` says why, for staff."""
+    """The message cannot become a ticket message; ``reason`` says why, for staff.
+
+    The only exception ``parse_email`` raises: the pipeline keeps such a message as ``failed``.
+    The reason is stored and shown, so it is one line without NUL or lone surrogates.
+    """
 
     def __init__(self, reason: str) -> None:
+        reason = _plain_text(reason)[:1000] or "unparseable message"
         super().__init__(reason)
         self.reason = reason
 
@@ -51,7 +61,9 @@ class ParsedEmail:
     recipients: list[str]
     attachments: list[IncomingFile] = field(default_factory=list)
     auto_reason: str | None = None  # why this is a robot's mail (no acknowledgment), or None
-    dmarc_fail: bool = False
+    # Whether the From domain is proven by a trusted server: "pass", "fail" (DMARC) or "none".
+    sender_auth: str = "none"
+    sender_auth_detail: str = ""
     date: str | None = None
     fingerprint: str = ""
     language_hint: str | None = None
@@ -81,16 +93,17 @@ def part_text(part: Message) -> str:
 
 
 def _header(msg: Message, name: str) -> str:
-    value = msg.get(name)
-    if value is None:
-        return ""
+    """A header as one line of text; a value the policy cannot parse is read from its raw form."""
     try:
+        value = msg.get(name)
+        if value is None:
+            return ""
         text = str(value)
-    except Exception:  # a header the policy could not fold back: use its raw form
-        text = str(msg.get_all(name, [""])[0])
+    except Exception:  # e.g. an encoded word decoding to a line break in an address header
+        text = _raw_header(msg, name)
     if "\ufffd" in text or any("\udc80" <= ch <= "\udcff" for ch in text):
         text = _raw_header(msg, name) or text
-    return " ".join(text.split())
+    return _plain_text(text)
 
 
 def _raw_header(msg: Message, name: str) -> str:
@@ -110,11 +123,31 @@ def _raw_header(msg: Message, name: str) -> str:
     return ""
 
 
+def _plain_text(text: str) -> str:
+    """One line of displayable text: control characters and lone surrogates become spaces."""
+    cleaned = "".join(" " if unicodedata.category(ch) in {"Cc", "Cs"} else ch for ch in text)
+    return " ".join(cleaned.split())
+
+
+def _decode_words(value: str) -> str:
+    """A raw header value (8-bit bytes as surrogates, RFC 2047 words) as text, best effort."""
+    from email.header import decode_header, make_header
+
+    text = _decode_bytes(value.encode("utf-8", "surrogateescape"), "utf-8")
+    try:
+        return str(make_header(decode_header(text)))
+    except Exception:  # malformed encoded words: the text as it came is still readable
+        return text
+
+
 def _sender(msg: EmailMessage) -> tuple[str, str]:
-    froms = msg.get_all("From") or []
+    try:
+        froms = msg.get_all("From") or []
+    except Exception as exc:  # the header parser refused it (CR/LF in a decoded name, ...)
+        raise EmailParseError(f"invalid From header: {type(exc).__name__}: {exc}") from exc
     if len(froms) != 1:
         raise EmailParseError(f"expected exactly one From header, found {len(froms)}")
-    header = msg["From"]
+    header = froms[0]
     defects = [d for d in getattr(header, "defects", ()) if "Undecodable" not in type(d).__name__]
     addresses = list(getattr(header, "addresses", ()))
     if defects or len(addresses) != 1:
@@ -127,7 +160,23 @@ def _sender(msg: EmailMessage) -> tuple[str, str]:
     name = addresses[0].display_name or ""
     if any("\udc80" <= ch <= "\udcff" for ch in name):
         name = _decode_bytes(name.encode("utf-8", "surrogateescape"), "utf-8")
-    return address, " ".join(name.split())[:200]
+    return address, _plain_text(name)[:200]
+
+
+def _recipients(msg: Message) -> list[str]:
+    """Every recipient address; a header the strict parser refuses is read leniently (a broken
+    To must not lose the reply address that threads the message)."""
+    from email.utils import getaddresses
+
+    found: list[str] = []
+    for name in ("To", "Cc", "Delivered-To", "X-Original-To"):
+        try:
+            for value in msg.get_all(name) or []:
+                found += [a.addr_spec.lower() for a in getattr(value, "addresses", ())]
+        except Exception:
+            raw = [str(v) for k, v in msg.raw_items() if k.lower() == name.lower()]
+            found += [addr.lower() for _name, addr in getaddresses(raw) if "@" in addr]
+    return [_plain_text(a) for a in found[:100] if _plain_text(a)]
 
 
 def _ids(value: str) -> list[str]:
@@ -225,13 +274,25 @@ def split_reply(text: str) -> str:
     return (latest or "").strip() or text
 
 
-def parse_email(raw: bytes, *, own_addresses: set[str] | None = None) -> ParsedEmail:
-    """Parse ``raw`` or raise EmailParseError with a reason staff can read."""
-    own = {a.lower() for a in (own_addresses or set())}
+def parse_email(
+    raw: bytes, *, own_addresses: set[str] | None = None, trusted_authserv_ids: Collection[str] = ()
+) -> ParsedEmail:
+    """Parse ``raw`` or raise EmailParseError with a reason staff can read; nothing else escapes.
+
+    Any other exception from the standard library's parser on hostile input (and it has several,
+    see tests/email/test_parser_fuzz.py) would leave a stored email neither processed nor failed.
+    ``trusted_authserv_ids``: the servers whose Authentication-Results headers are believed.
+    """
     try:
-        msg = email.message_from_bytes(raw, policy=policy.default)
-    except Exception as exc:  # the stdlib parser is lenient; this is a last resort
-        raise EmailParseError(f"unreadable message: {type(exc).__name__}: {exc}") from exc
+        return _parse(raw, own={a.lower() for a in (own_addresses or set())}, trusted=trusted_authserv_ids)
+    except EmailParseError:
+        raise
+    except Exception as exc:  # RecursionError included: deeply nested parts
+        raise EmailParseError(f"unparseable message: {type(exc).__name__}: {exc}") from exc
+
+
+def _parse(raw: bytes, *, own: set[str], trusted: Collection[str] = ()) -> ParsedEmail:
+    msg = email.message_from_bytes(raw, policy=policy.default)
     sender, name = _sender(msg)  # type: ignore[arg-type]
     parts = _walk(msg)
     plain = html_part = None
@@ -257,11 +318,8 @@ def parse_email(raw: bytes, *, own_addresses: set[str] | None = None) -> ParsedE
             date = parsedate_to_datetime(date).isoformat()
         except (TypeError, ValueError):
             date = None
-    recipients = []
-    for header_name in ("To", "Cc", "Delivered-To", "X-Original-To"):
-        for value in msg.get_all(header_name) or []:
-            recipients += [a.addr_spec.lower() for a in getattr(value, "addresses", ())]
-    auth = _header(msg, "Authentication-Results").lower()
+    recipients = _recipients(msg)
+    verdict = sender_auth(msg, from_domain=sender.rpartition("@")[2], trusted_ids=trusted)
     fingerprint = hashlib.sha256(
         "\x1f".join([sender, subject, date or "", full_text]).encode("utf-8", "surrogatepass")
         + b"".join(hashlib.sha256(a.content).digest() for a in attachments)
@@ -281,10 +339,36 @@ def parse_email(raw: bytes, *, own_addresses: set[str] | None = None) -> ParsedE
         recipients=recipients,
         attachments=attachments,
         auto_reason=_auto_reason(msg, sender, own),
-        dmarc_fail="dmarc=fail" in auth,
+        sender_auth=verdict.result,
+        sender_auth_detail=verdict.detail[:200],
         date=date,
         fingerprint=fingerprint,
     )
+
+
+def email_peek(raw: bytes) -> dict[str, str]:
+    """Sender and subject for staff lists, read from the headers alone; never raises.
+
+    Taken when the raw bytes are stored, so a message that cannot be parsed is still listed with
+    who sent it and what about. Control characters (line breaks, NUL) and lone surrogates are
+    dropped: the result goes to JSON and to a page.
+    """
+    from email.parser import BytesHeaderParser
+    from email.policy import compat32
+
+    try:
+        head = BytesHeaderParser(policy=compat32).parsebytes(raw[:PEEK_BYTES])
+        found: dict[str, str] = {}
+        for name, value in head.raw_items():
+            key = {"from": "sender", "subject": "subject"}.get(name.lower())
+            if key is None or key in found:
+                continue
+            text = _plain_text(_decode_words(str(value)))[:200]
+            if text:
+                found[key] = text
+        return found
+    except Exception:  # a peek is a convenience; the raw bytes are kept whatever happens
+        return {}
 
 
 def subject_reference(subject: str) -> str | None:
