@@ -45,6 +45,8 @@ class RequestForm(ContactForm):
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Your reply"), widget=forms.Textarea, max_length=20000)
     attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
+    # One per form shown: a double submit or a retry of the same form makes one message.
+    submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
 class ChatStartForm(ContactForm):
@@ -56,3 +58,4 @@ class ChatStartForm(ContactForm):
 
 class ChatMessageForm(forms.Form):
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
+    submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

@@ -1,4 +1,13 @@
-"""Customer pages: the request form and the tracking page. A token is the only key to a ticket."""
+"""Customer pages: the request form, the tracking page and the chat box.
+
+A tracking token is the only key to a ticket. What a visitor types (an email address, a phone
+number) proves nothing: it never opens an existing conversation. The chat box continues a
+conversation only for the browser that started it (a signed, HttpOnly cookie).
+
+Every form carries a hidden submission id, so a double submit or a retry after a dropped
+connection lands once (intake's idempotency key); a refused submission gets a new id, so the
+corrected one is not mistaken for a replay.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +17,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,12 +28,15 @@ from comptoir.common.net import ratelimit_key
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
 from comptoir.tickets import selectors as tickets
-from comptoir.tickets.services import ticket_customer_reply
+from comptoir.tickets.models import Ticket
 from comptoir.tickets.tracking import make_token, parse_token
 
 from .forms import ChatMessageForm, ChatStartForm, ReplyForm, RequestForm, incoming_files
 
 TOO_MANY = gettext_lazy("Too many requests from your address. Please wait a minute and try again.")
+CHAT_COOKIE = "comptoir_chat"
+CHAT_COOKIE_SALT = "comptoir.portal.chat"
+CHAT_COOKIE_AGE = 7 * 24 * 60 * 60  # as long as an open chat is continued (tickets.selectors)
 
 
 def _limited(request: HttpRequest, group: str) -> bool:
@@ -62,15 +75,39 @@ def request_new(request: HttpRequest) -> HttpResponse:
                     attachments=incoming_files(request.FILES.getlist("attachment")),
                     external_id=f"form:{d['submission_id']}" if d["submission_id"] else None,
                     language=(get_language() or "en")[:2],
+                    unproven_identity=True,
                 )
             )  # fmt: skip
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             status = exc.status_code
+            _new_submission(form)
         else:
             token = make_token(result.ticket.tracking_uid)
             return redirect("portal:submitted", token=token)
     return render(request, "portal/request_form.html", {"form": form}, status=status)
+
+
+def _new_submission(form) -> None:  # type: ignore[no-untyped-def]
+    """A refused submission is finished: the corrected one must be a new one, not a replay."""
+    form.data = form.data.copy()
+    form.data["submission_id"] = uuid.uuid4().hex
+
+
+def _customer_words(ticket: Ticket, *, channel: str, text: str, submission_id: str, files=()) -> Ticket:  # type: ignore[no-untyped-def]
+    """A reply by the token's holder, through intake: the same submission twice lands once.
+
+    Returns the ticket it landed on: this one, or a new one linked to it when this one is closed.
+    """
+    result = receive(
+        InboundMessage(
+            channel=channel, customer=CustomerData(), customer_id=ticket.customer_id,
+            thread_ticket_id=ticket.pk, subject=ticket.subject, text=text, attachments=files,
+            external_id=f"reply:{ticket.pk}:{submission_id}" if submission_id else None,
+            language=ticket.language,
+        )
+    )  # fmt: skip
+    return result.ticket
 
 
 def _ticket_for(token: str):  # type: ignore[no-untyped-def]
@@ -91,7 +128,7 @@ def request_submitted(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def track(request: HttpRequest, token: str) -> HttpResponse:
     _uid, ticket = _ticket_for(token)
-    form = ReplyForm()
+    form = ReplyForm(initial={"submission_id": uuid.uuid4().hex})
     status = 200
     if request.method == "POST":
         form = ReplyForm(request.POST, request.FILES)
@@ -100,16 +137,18 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, TOO_MANY)
         elif form.is_valid():
             try:
-                ticket_customer_reply(
-                    ticket=ticket, body=form.cleaned_data["body"], channel="web",
+                landed = _customer_words(
+                    ticket, channel="web", text=form.cleaned_data["body"],
+                    submission_id=form.cleaned_data["submission_id"],
                     files=incoming_files(request.FILES.getlist("attachment")),
                 )  # fmt: skip
             except DomainError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = exc.status_code
+                _new_submission(form)
             else:
                 messages.success(request, _("Your reply was added to your request."))
-                return redirect("portal:track", token=token)
+                return redirect("portal:track", token=make_token(landed.tracking_uid))
         else:
             status = 400
     context = {
@@ -141,19 +180,50 @@ def attachment_response(att) -> FileResponse:  # type: ignore[no-untyped-def]
     return response
 
 
+def _chat_of_this_browser(request: HttpRequest) -> Ticket | None:
+    """The chat this browser started, proven by its signed cookie; None without proof."""
+    value = request.get_signed_cookie(
+        CHAT_COOKIE, default=None, salt=CHAT_COOKIE_SALT, max_age=CHAT_COOKIE_AGE
+    )
+    try:
+        return tickets.ticket_for_tracking(uid=uuid.UUID(value)) if value else None
+    except (ValueError, DomainError):
+        return None
+
+
+def _remember_chat(response: HttpResponse, ticket: Ticket) -> HttpResponse:
+    response.set_signed_cookie(
+        CHAT_COOKIE, str(ticket.tracking_uid), salt=CHAT_COOKIE_SALT, max_age=CHAT_COOKIE_AGE,
+        path=reverse("portal:chat_start"), secure=settings.SESSION_COOKIE_SECURE, httponly=True,
+        samesite="Lax",
+    )  # fmt: skip
+    return response
+
+
+def _chat_start_context(request: HttpRequest, form: ChatStartForm) -> dict:
+    own = _chat_of_this_browser(request)
+    open_token = make_token(own.tracking_uid) if own is not None and own.is_open else None
+    return {"form": form, "open_chat_token": open_token}
+
+
 @require_http_methods(["GET", "POST"])
 def chat_start(request: HttpRequest) -> HttpResponse:
-    """The chat box's first step: who you are and your question; it opens (or continues) a ticket."""
+    """The chat box's first step: who you are and your question; it opens a ticket.
+
+    Only the browser that started an open chat continues it (its cookie): a typed address alone
+    opens a new conversation, which intake links to the customer's open request for the agent.
+    """
     if request.method == "GET":
         form = ChatStartForm(initial={"submission_id": uuid.uuid4().hex})
-        return render(request, "portal/chat_start.html", {"form": form})
+        return render(request, "portal/chat_start.html", _chat_start_context(request, form))
     form = ChatStartForm(request.POST)
     if _limited(request, "portal-chat"):
-        return _too_many(request, "portal/chat_start.html", {"form": form})
+        return _too_many(request, "portal/chat_start.html", _chat_start_context(request, form))
     status = 400
     if form.is_valid():
         d = form.cleaned_data
         language = (get_language() or "en")[:2]
+        own = _chat_of_this_browser(request)
         try:
             result = receive(
                 InboundMessage(
@@ -163,15 +233,25 @@ def chat_start(request: HttpRequest) -> HttpResponse:
                     ),
                     subject=" ".join(d["message"].split())[:80], text=d["message"], language=language,
                     external_id=f"chat:{d['submission_id']}" if d["submission_id"] else None,
-                    continue_open=True,
+                    thread_ticket_id=own.pk if own is not None and own.is_open else None,
+                    unproven_identity=True,
                 )
             )  # fmt: skip
         except DomainError as exc:
             form.add_error(None, exc.message)
             status = exc.status_code
+            _new_submission(form)
         else:
-            return redirect("portal:chat", token=make_token(result.ticket.tracking_uid))
-    return render(request, "portal/chat_start.html", {"form": form}, status=status)
+            response = redirect("portal:chat", token=make_token(result.ticket.tracking_uid))
+            return _remember_chat(response, result.ticket)
+    return render(request, "portal/chat_start.html", _chat_start_context(request, form), status=status)
+
+
+def _to_chat(request: HttpRequest, token: str) -> HttpResponse:
+    url = reverse("portal:chat", kwargs={"token": token})
+    if request.htmx:
+        return HttpResponse(status=204, headers={"HX-Redirect": url})
+    return redirect(url)
 
 
 def _chat_context(ticket, token: str) -> dict:  # type: ignore[no-untyped-def]
@@ -179,7 +259,7 @@ def _chat_context(ticket, token: str) -> dict:  # type: ignore[no-untyped-def]
         "ticket": ticket,
         "token": token,
         "messages_list": tickets.ticket_messages(ticket=ticket, public_only=True),
-        "form": ChatMessageForm(),
+        "form": ChatMessageForm(initial={"submission_id": uuid.uuid4().hex}),
     }
 
 
@@ -193,9 +273,14 @@ def chat(request: HttpRequest, token: str) -> HttpResponse:
             return HttpResponse(str(TOO_MANY), status=429)
         if form.is_valid():
             try:
-                ticket_customer_reply(ticket=ticket, body=form.cleaned_data["message"], channel="chat")
+                landed = _customer_words(
+                    ticket, channel="chat", text=form.cleaned_data["message"],
+                    submission_id=form.cleaned_data["submission_id"],
+                )  # fmt: skip
             except DomainError as exc:
                 return HttpResponse(exc.message, status=exc.status_code)
+            if landed.pk != ticket.pk:  # this chat was closed: the message opened a new one
+                return _to_chat(request, make_token(landed.tracking_uid))
         if not request.htmx:
             return redirect("portal:chat", token=token)
         return render(request, "portal/chat.html#room", _chat_context(ticket, token))

@@ -1,4 +1,4 @@
-"""The portal chat box: opens or continues a ticket, polls its conversation, posts in place."""
+"""The portal chat box: opens a ticket (or continues this browser's), polls it, posts in place."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.test import Client
 
+from comptoir.portal.views import CHAT_COOKIE
 from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.services import ticket_agent_message
 from comptoir.tickets.tracking import make_token
@@ -63,15 +64,61 @@ def test_start_opens_a_chat_ticket_and_redirects_to_the_room():
     assert 'hx-trigger="every 1s"' in html
 
 
-def test_second_start_by_the_same_email_continues_the_open_chat_ticket():
-    first, token = started(Client(), message="Première question")
-    second, token2 = started(Client(), message="Je reviens sur ma question")
+def test_second_start_in_the_same_browser_continues_its_open_chat_ticket():
+    browser = Client()
+    first, token = started(browser, message="Première question")
+    cookie = browser.cookies[CHAT_COOKIE]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    second, token2 = started(browser, message="Je reviens sur ma question")
     assert second.pk == first.pk and token2 == token
     assert Ticket.objects.count() == 1
     assert list(first.messages.order_by("id").values_list("body", flat=True)) == [
         "Première question",
         "Je reviens sur ma question",
     ]
+
+
+def test_the_start_page_offers_this_browsers_open_chat_only():
+    browser = Client()
+    ticket, token = started(browser)
+    page = browser.get("/chat/").content.decode()
+    assert 'data-testid="chat-continue"' in page and f"/chat/{token}/" in page
+    assert f"/chat/{token}/" not in Client().get("/chat/").content.decode()
+
+
+@pytest.mark.attack("access", "issue8-1")
+def test_typing_someone_elses_email_never_opens_their_chat(desk_client):
+    victim, victim_token = started(Client(), message="Mon solde est de 1234 $, numéro de compte 998877")
+    stranger = Client()
+    response = start(stranger, message="Rappelez-moi mon numéro de compte")
+    assert response.status_code == 302
+    assert victim_token not in response["Location"]
+    room = stranger.get(response["Location"]).content.decode()
+    assert "998877" not in room and victim.reference not in room
+    # The stranger's words never join the victim's conversation...
+    assert list(victim.messages.values_list("body", flat=True)) == [
+        "Mon solde est de 1234 $, numéro de compte 998877"
+    ]
+    # ...they open a new conversation, which the agent sees linked to the customer's open one.
+    new = Ticket.objects.exclude(pk=victim.pk).get()
+    assert new.customer_id == victim.customer_id and new.linked_to_id == victim.pk
+    desk = desk_client.get(f"/desk/tickets/{new.reference}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"/desk/tickets/{victim.reference}/" in desk
+
+
+@pytest.mark.attack("access", "issue8-1")
+@pytest.mark.parametrize("forged", ["unsigned", "other-chat"])
+def test_a_forged_or_foreign_chat_cookie_proves_nothing(forged):
+    victim, _token = started(Client(), message="Question de la victime")
+    stranger = Client()
+    if forged == "unsigned":
+        stranger.cookies[CHAT_COOKIE] = str(victim.tracking_uid)
+    else:  # the stranger's own chat cookie, then the victim's address typed
+        started(stranger, email="stranger@example.test", message="Ma propre question")
+    start(stranger, message="Je continue ?")
+    assert list(victim.messages.values_list("body", flat=True)) == ["Question de la victime"]
+    new = Ticket.objects.filter(messages__body="Je continue ?").get()
+    assert new.pk != victim.pk
 
 
 def test_start_by_another_email_opens_another_ticket():

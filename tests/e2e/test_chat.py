@@ -1,6 +1,7 @@
 """The chat box in a real browser (issue 3): a customer chats in French, an agent answers from the
 desk, the answer appears in the customer's open page within two seconds without a reload; the
-same customer then writes by email, and the desk shows one timeline for both channels.
+same customer then writes by email, and the desk shows one timeline for both channels. Someone
+else typing her address in another browser gets a conversation of their own, never hers.
 """
 
 from __future__ import annotations
@@ -114,3 +115,23 @@ def test_chat_reply_appears_live_and_joins_the_customer_timeline(live_server, se
     open_tickets = desk.get_by_test_id("open-tickets")
     expect(open_tickets).to_contain_text(reference)
     expect(open_tickets).to_contain_text(email_ticket.reference)
+
+    # 5. Someone else, in another browser, types Inès's address (issue 8): a new conversation of
+    # their own, nothing of hers; the agent sees it linked to her open request.
+    stranger = new_context("fr-CA").new_page()
+    stranger.goto(base + "/chat/")
+    expect(stranger.get_by_test_id("chat-continue")).to_have_count(0)
+    form = stranger.get_by_test_id("chat-start")
+    form.locator("#id_name").fill("Inès Morin")
+    form.locator("#id_email").fill(EMAIL)
+    form.locator("#id_message").fill("Rappelez-moi ce que vous m'avez répondu.")
+    form.locator("button[type=submit]").click()
+    expect(stranger).to_have_url(re.compile(r"/chat/[0-9a-f]{32}[A-Za-z0-9_-]{22}/$"))
+    assert stranger.url != chat_url
+    expect(stranger.get_by_test_id("chat-conversation")).to_contain_text("Rappelez-moi")
+    expect(stranger.get_by_test_id("chat-conversation")).not_to_contain_text("E-04")
+    expect(stranger.get_by_test_id("chat-conversation")).not_to_contain_text(answer)
+    new_reference = stranger.get_by_test_id("reference").inner_text().strip()
+    assert new_reference != reference
+    desk.goto(f"{base}/desk/tickets/{new_reference}/")
+    expect(desk.get_by_test_id("review-reason").locator("a")).to_have_text(email_ticket.reference)
