@@ -20,6 +20,7 @@ class ComptoirUserAdmin(UserAdmin):
                     "capacity",
                     "is_available",
                     "can_pick",
+                    "can_merge_customers",
                     "mentor",
                 )
             },

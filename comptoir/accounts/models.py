@@ -49,6 +49,12 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Empty: level-2 agents and supervisors may, level-1 agents may not."),
     )
+    can_merge_customers = models.BooleanField(
+        _("may merge customer records"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: supervisors and administrators may, other agents may not."),
+    )
     mentor = models.ForeignKey(
         "self",
         verbose_name=_("paired with (senior)"),
@@ -79,6 +85,20 @@ class User(AbstractUser):
         if self.can_pick is not None:
             return self.can_pick
         return self.is_supervisor or self.is_superuser or self.level >= self.Level.L2
+
+    @property
+    def may_merge_customers(self) -> bool:
+        """Merging (and undoing a merge) moves a customer's replies: explicit setting, else
+        supervisors and administrators only."""
+        if self.can_merge_customers is not None:
+            return self.can_merge_customers
+        return self.is_supervisor or self.is_superuser
+
+    @property
+    def may_deescalate(self) -> bool:
+        """Sending a ticket back to level 1 is the receiving side's call: level-2 agents,
+        supervisors and administrators, never the level-1 agent who escalated it."""
+        return self.is_active and (self.is_supervisor or self.is_superuser or self.level >= self.Level.L2)
 
 
 class ApiToken(models.Model):

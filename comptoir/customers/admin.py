@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Customer, Identity
+from .models import Customer, CustomerMerge, Identity
 
 
 class IdentityInline(admin.TabularInline):
@@ -15,3 +15,17 @@ class CustomerAdmin(admin.ModelAdmin):
     raw_id_fields = ("merged_into",)
     search_fields = ("name", "identities__value")
     inlines = [IdentityInline]
+
+
+@admin.register(CustomerMerge)
+class CustomerMergeAdmin(admin.ModelAdmin):
+    """Read-only: merges are made and undone from the desk, where both records are shown."""
+
+    list_display = ("id", "source", "target", "actor_label", "created_at", "undone_at", "undone_by")
+    raw_id_fields = ("source", "target")
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

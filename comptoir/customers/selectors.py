@@ -74,3 +74,16 @@ def customer_consents(*, customer_id: int) -> list:
     from .models import Consent
 
     return list(Consent.objects.filter(customer_id=customer_id).order_by("channel"))
+
+
+def customer_merges(*, customer_id: int) -> list:
+    """Merges this record took part in (either side), newest first, for the undo buttons."""
+    from django.db.models import Q
+
+    from .models import CustomerMerge
+
+    return list(
+        CustomerMerge.objects.filter(Q(source_id=customer_id) | Q(target_id=customer_id))
+        .select_related("source", "target")
+        .order_by("-id")[:50]
+    )

@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.common.exceptions import InvalidInput
+from comptoir.common.ids import is_row_id
 
-from .models import Customer, Identity
+from .models import Customer, CustomerMerge, Identity
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,13 @@ def identities_of(data: CustomerData) -> list[tuple[str, str]]:
     return found
 
 
-def customer_identify_or_create(*, data: CustomerData) -> tuple[Customer, bool]:
+def customer_identify_or_create(*, data: CustomerData, attach: bool = True) -> tuple[Customer, bool]:
     """The customer that any given identity belongs to, else a new one holding all of them.
 
     Identities not yet known are attached to the customer found, so the next contact by any of
-    them lands on the same timeline. Must run inside the caller's transaction.
+    them lands on the same timeline; ``attach=False`` when nothing proves the sender owns them
+    (typed into a public form): a typed phone must not join someone else's record. Must run
+    inside the caller's transaction.
     """
     idents = identities_of(data)
     if not idents:
@@ -105,7 +109,7 @@ def customer_identify_or_create(*, data: CustomerData) -> tuple[Customer, bool]:
         # one first, the IntegrityError aborts this transaction and intake retries it once.
         Identity.objects.bulk_create(Identity(customer=customer, kind=k, value=v) for k, v in missing)
         return customer, created
-    for kind, value in missing:
+    for kind, value in missing if attach else ():
         try:
             with transaction.atomic():
                 Identity.objects.create(customer=customer, kind=kind, value=value)
@@ -171,31 +175,103 @@ def customer_create(*, data: CustomerData) -> Customer:
     return customer
 
 
-def customer_merge_records(*, source_id: int, target_id: int, actor_label: str) -> tuple[Customer, Customer]:
+def _lock_pair(*, first_id: int, second_id: int) -> dict[int, Customer]:
+    """Both customers locked in id order, so that opposite operations at once cannot deadlock."""
+    ids = sorted({first_id, second_id})
+    if not all(is_row_id(pk) for pk in ids):
+        return {}
+    return {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+
+
+def customer_merge_check(*, source: Customer | None, target: Customer | None) -> tuple[Customer, Customer]:
+    """Refuse what no merge may do: an unknown record, itself, a record already merged."""
+    from comptoir.common.exceptions import Conflict, NotFound
+
+    if source is None or target is None:
+        raise NotFound(_("No such customer."))
+    if source.pk == target.pk:
+        raise InvalidInput(_("A customer cannot be merged into itself."))
+    if source.merged_into_id or target.merged_into_id:
+        raise Conflict(_("One of these customers was already merged; reload the page."))
+    return source, target
+
+
+def customer_merge_records(
+    *, source_id: int, target_id: int, actor_label: str
+) -> tuple[Customer, Customer, CustomerMerge]:
     """Lock both customers (in id order) and fold ``source``'s identities and consents into ``target``.
 
     A customer already merged cannot take part again, so two agents merging A into B and B into
-    A at once end with one merge and one clear refusal. The caller moves the tickets in the same
+    A at once end with one merge and one clear refusal. What moved is kept by id in the returned
+    ``CustomerMerge``, for ``customer_unmerge_records``. The caller moves the tickets in the same
     transaction (see ``intake.services.customer_merge``).
     """
-    from comptoir.common.exceptions import Conflict
-
     from .models import Consent
 
     if source_id == target_id:
         raise InvalidInput(_("A customer cannot be merged into itself."))
-    ids = sorted([source_id, target_id])
-    locked = {c.pk: c for c in Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
-    source, target = locked.get(source_id), locked.get(target_id)
-    if source is None or target is None:
-        raise InvalidInput(_("No such customer."))
-    if source.merged_into_id or target.merged_into_id:
-        raise Conflict(_("One of these customers was already merged; reload the page."))
-    Identity.objects.filter(customer=source).update(customer=target)
-    for consent in Consent.objects.filter(customer=source):
-        if not Consent.objects.filter(customer=target, channel=consent.channel).exists():
-            consent.customer = target
-            consent.save(update_fields=["customer", "updated_at"])
+    locked = _lock_pair(first_id=source_id, second_id=target_id)
+    source, target = customer_merge_check(source=locked.get(source_id), target=locked.get(target_id))
+    identity_ids = list(Identity.objects.filter(customer=source).order_by("pk").values_list("pk", flat=True))
+    Identity.objects.filter(pk__in=identity_ids).update(customer=target)
+    taken = set(Consent.objects.filter(customer=target).values_list("channel", flat=True))
+    consent_ids = list(
+        Consent.objects.filter(customer=source)
+        .exclude(channel__in=taken)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    Consent.objects.filter(pk__in=consent_ids).update(customer=target, updated_at=timezone.now())
     source.merged_into = target
     source.save(update_fields=["merged_into", "updated_at"])
-    return source, target
+    merge = CustomerMerge.objects.create(
+        source=source,
+        target=target,
+        identity_ids=identity_ids,
+        consent_ids=consent_ids,
+        actor_label=actor_label,
+    )
+    return source, target, merge
+
+
+def customer_merge_tickets_record(*, merge: CustomerMerge, ticket_ids: list[int]) -> None:
+    """Keep which tickets a merge moved (they live in a higher app, which moves them)."""
+    merge.ticket_ids = sorted(ticket_ids)
+    merge.save(update_fields=["ticket_ids"])
+
+
+def customer_unmerge_records(*, merge_id: int, actor_label: str) -> tuple[CustomerMerge, Customer, Customer]:
+    """Undo a merge's customer side: exactly the identities and consents it moved go back.
+
+    Refused once undone, and while the kept record is itself merged into a third one (undo that
+    first: what moved now sits there). The caller moves the recorded tickets back in the same
+    transaction (see ``intake.services.customer_unmerge``).
+    """
+    from comptoir.common.exceptions import Conflict, NotFound
+
+    from .models import Consent
+
+    found = CustomerMerge.objects.filter(pk=merge_id).first() if is_row_id(merge_id) else None
+    if found is None:
+        raise NotFound(_("No such merge."))
+    locked = _lock_pair(first_id=found.source_id, second_id=found.target_id)
+    merge = CustomerMerge.objects.select_for_update().get(pk=found.pk)
+    source, target = locked[merge.source_id], locked[merge.target_id]
+    if merge.undone_at is not None or source.merged_into_id != target.pk:
+        raise Conflict(_("This merge was already undone; reload the page."))
+    if target.merged_into_id:
+        raise Conflict(
+            _("Customer #%(target)s was merged into #%(next)s since: undo that merge first.")
+            % {"target": target.pk, "next": target.merged_into_id}
+        )
+    Identity.objects.filter(pk__in=merge.identity_ids, customer=target).update(customer=source)
+    taken = set(Consent.objects.filter(customer=source).values_list("channel", flat=True))
+    Consent.objects.filter(pk__in=merge.consent_ids, customer=target).exclude(channel__in=taken).update(
+        customer=source, updated_at=timezone.now()
+    )
+    source.merged_into = None
+    source.save(update_fields=["merged_into", "updated_at"])
+    merge.undone_at = timezone.now()
+    merge.undone_by = actor_label[:200]
+    merge.save(update_fields=["undone_at", "undone_by"])
+    return merge, source, target

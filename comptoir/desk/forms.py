@@ -5,6 +5,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from comptoir.accounts.selectors import agent_list
+from comptoir.common.ids import ID_MAX
 from comptoir.routing.selectors import team_list
 from comptoir.tickets.models import Ticket
 from comptoir.tickets.selectors import category_list
@@ -60,7 +61,11 @@ class CallForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    other = forms.IntegerField(label=_("Merge this customer into customer number"), min_value=1)
+    # Bounded: a number past any database id is a form error, not a server error (issue 8).
+    other = forms.IntegerField(
+        label=_("Merge this customer into customer number"), min_value=1, max_value=ID_MAX
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class ConsentForm(forms.Form):

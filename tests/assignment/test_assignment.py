@@ -203,7 +203,10 @@ def test_escalation_needs_reason_and_summary_is_reversible_and_measured(make_tic
     assert ticket.level == 2 and ticket.team == l2_team and ticket.assignee_id is None
     note = Message.objects.filter(ticket=ticket, kind="internal").last()
     assert "Rebooted twice" in note.body
-    ticket_deescalate(actor=agent, ticket_id=ticket.pk, reason="Specialist says L1 can finish", team=team)
+    specialist = AgentFactory(teams=[l2_team], level=2)  # de-escalating is level 2's call (issue 8)
+    ticket_deescalate(
+        actor=specialist, ticket_id=ticket.pk, reason="Specialist says L1 can finish", team=team
+    )
     ticket.refresh_from_db()
     assert ticket.level == 1
     # Resolution share at level 1: the escalated ticket does not count as solved at level 1.

@@ -22,6 +22,7 @@ from comptoir.customers.services import CustomerData, consent_set, customer_crea
 from comptoir.intake.services import customer_merge
 from comptoir.tickets.models import Message, Ticket, TicketEvent
 from comptoir.tickets.services import ticket_agent_message, ticket_update
+from tests.factories import AgentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -151,8 +152,13 @@ def test_customer_page_needs_an_agent(make_ticket):
 
 
 @pytest.fixture
-def twins(make_ticket):
-    """Two records of one person: one known by email, one by phone (with SMS consent)."""
+def twins(make_ticket, agent):
+    """Two records of one person: one known by email, one by phone (with SMS consent).
+
+    The desk's agent is a supervisor here: merging is theirs (issue 8, tests/customers).
+    """
+    agent.is_supervisor = True
+    agent.save(update_fields=["is_supervisor"])
     by_email = make_ticket(email="paul.dube@example.test", name="Paul Dubé", subject="Par le formulaire")
     source = customer_create(data=CustomerData(name="P. Dubé", phone="514 555 0166", account="ACC-42"))
     consent_set(customer=source, channel="sms", granted=True, source="test")
@@ -164,7 +170,9 @@ def twins(make_ticket):
 
 def test_merge_from_the_desk_moves_everything_and_is_recorded(desk_client, agent, twins):
     source, target, source_ticket, target_ticket = twins
-    response = desk_client.post(f"/desk/customers/{source.pk}/merge/", {"other": target.pk}, follow=True)
+    response = desk_client.post(
+        f"/desk/customers/{source.pk}/merge/", {"other": target.pk, "confirm": "1"}, follow=True
+    )
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == f"/desk/customers/{target.pk}/"
     assert "Customers merged." in [str(m) for m in response.context["messages"]]
@@ -207,14 +215,16 @@ def test_merge_from_the_desk_moves_everything_and_is_recorded(desk_client, agent
 
 def test_next_contact_by_a_moved_identity_lands_on_the_survivor(desk_client, twins, send_sms):
     source, target, _s, _t = twins
-    desk_client.post(f"/desk/customers/{source.pk}/merge/", {"other": target.pk})
+    desk_client.post(f"/desk/customers/{source.pk}/merge/", {"other": target.pk, "confirm": "1"})
     response = send_sms("Toujours sans courant", sender="+15145550166")
     assert Ticket.objects.get(reference=response.json()["ticket"]).customer_id == target.pk
 
 
 def test_merge_into_itself_is_refused(desk_client, twins):
     source, _target, source_ticket, _t = twins
-    response = desk_client.post(f"/desk/customers/{source.pk}/merge/", {"other": source.pk}, follow=True)
+    response = desk_client.post(
+        f"/desk/customers/{source.pk}/merge/", {"other": source.pk, "confirm": "1"}, follow=True
+    )
     assert response.redirect_chain[-1][0] == f"/desk/customers/{source.pk}/"
     assert "A customer cannot be merged into itself." in [str(m) for m in response.context["messages"]]
     assert Ticket.objects.get(pk=source_ticket.pk).customer_id == source.pk
@@ -224,9 +234,11 @@ def test_merge_into_itself_is_refused(desk_client, twins):
 def test_merge_with_an_already_merged_record_is_refused(desk_client, twins, make_ticket):
     source, target, _s, _t = twins
     third = make_ticket(email="troisieme@example.test").customer
-    desk_client.post(f"/desk/customers/{source.pk}/merge/", {"other": target.pk})
+    desk_client.post(f"/desk/customers/{source.pk}/merge/", {"other": target.pk, "confirm": "1"})
     for src, dst in ((source.pk, third.pk), (third.pk, source.pk)):
-        response = desk_client.post(f"/desk/customers/{src}/merge/", {"other": dst}, follow=True)
+        response = desk_client.post(
+            f"/desk/customers/{src}/merge/", {"other": dst, "confirm": "1"}, follow=True
+        )
         texts = [str(m) for m in response.context["messages"]]
         assert "One of these customers was already merged; reload the page." in texts
     assert CustomerEvent.objects.filter(kind="merge").count() == 1
@@ -235,7 +247,9 @@ def test_merge_with_an_already_merged_record_is_refused(desk_client, twins, make
 
 def test_merge_with_an_unknown_customer_is_refused(desk_client, twins):
     source, _target, _s, _t = twins
-    response = desk_client.post(f"/desk/customers/{source.pk}/merge/", {"other": 999999}, follow=True)
+    response = desk_client.post(
+        f"/desk/customers/{source.pk}/merge/", {"other": 999999, "confirm": "1"}, follow=True
+    )
     assert "No such customer." in [str(m) for m in response.context["messages"]]
     assert Identity.objects.filter(customer=source).count() == 3
 
@@ -245,6 +259,7 @@ def test_merge_with_an_unknown_customer_is_refused(desk_client, twins):
 def test_opposite_merges_at_once_make_one_merge_and_one_refusal(make_ticket):
     a = make_ticket(email="a.jumeau@example.test").customer
     b = make_ticket(email="b.jumeau@example.test").customer
+    supervisor = AgentFactory(is_supervisor=True)
     make_ticket(email="a.jumeau@example.test")
     tickets_before = Ticket.objects.count()
     messages_before = Message.objects.count()
@@ -254,7 +269,7 @@ def test_opposite_merges_at_once_make_one_merge_and_one_refusal(make_ticket):
     def merge(source_id: int, target_id: int) -> None:
         try:
             barrier.wait()
-            outcomes.append(customer_merge(source_id=source_id, target_id=target_id, actor_label="t").pk)
+            outcomes.append(customer_merge(source_id=source_id, target_id=target_id, actor=supervisor).pk)
         except Exception as exc:  # collected and asserted below
             outcomes.append(exc)
         finally:
