@@ -15,7 +15,8 @@ class CaptureBackend(BaseEmailBackend):
             CapturedEmail.objects.create(
                 message_id=mime.get("Message-ID", ""),
                 recipients=", ".join(message.recipients()),
-                subject=str(mime.get("Subject", ""))[:300],
+                # The subject as written, not its RFC 2047 encoding (=?utf-8?q?...).
+                subject=" ".join(str(message.subject).split())[:300],
                 raw=mime.as_string(),
             )
             count += 1

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -104,13 +105,19 @@ def _build(delivery: Delivery) -> EmailMessage:
     return message
 
 
-def delivery_send(*, delivery_id: int) -> Delivery | None:
-    """Send one delivery if it is due; safe to call twice (a sent delivery is left alone)."""
+def delivery_send(*, delivery_id: int, connection: BaseEmailBackend | None = None) -> Delivery | None:
+    """Send one delivery if it is due; safe to call twice (a sent delivery is left alone).
+
+    Claiming takes a lease: while ``sending``, ``next_attempt_at`` is when the lease expires, the
+    instant the sweep may decide this sender died and send again (same Message-ID). An open
+    ``connection`` (the sweep's) is reused; without one the send opens and closes its own.
+    """
     now = timezone.now()
+    lease_until = now + timedelta(seconds=settings.COMPTOIR_OUTBOX_LEASE)
     # Claim: only one worker moves a delivery from pending to sending.
     claimed = Delivery.objects.filter(
         pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now
-    ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now)
+    ).update(status=Delivery.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=lease_until)
     delivery = Delivery.objects.filter(pk=delivery_id).first()
     if not claimed or delivery is None:
         return delivery
@@ -126,9 +133,12 @@ def delivery_send(*, delivery_id: int) -> Delivery | None:
     try:
         if delivery.channel == "sms":
             get_sms_backend().send(recipient=delivery.recipient, body=delivery.body, delivery_id=delivery.pk)
+        elif connection is not None:
+            connection.open()  # no-op while open; reopens after a failure closed it
+            connection.send_messages([_build(delivery)])
         else:
-            with get_connection(fail_silently=False) as connection:
-                connection.send_messages([_build(delivery)])
+            with get_connection(fail_silently=False) as own:
+                own.send_messages([_build(delivery)])
     except (TimeoutError, smtplib.SMTPException, OSError) as exc:
         delay = settings.COMPTOIR_OUTBOX_BACKOFF
         permanent = _is_permanent(exc) or delivery.attempts > len(delay)
@@ -152,21 +162,31 @@ def delivery_send(*, delivery_id: int) -> Delivery | None:
     return delivery
 
 
-def delivery_sweep(*, stale_after: int = 300) -> int:
+def delivery_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
     """Safety net run periodically: send what is due, and re-arm sends a crash left half-done.
 
-    A delivery stuck in ``sending`` for longer than ``stale_after`` seconds was interrupted (the
-    process died mid-send); it goes back to pending and is sent again with the same Message-ID.
+    A delivery still ``sending`` after its lease (COMPTOIR_OUTBOX_LEASE) was interrupted: the
+    process died mid-send. It goes back to pending and is sent again with the same Message-ID, so
+    a receiver that got the first copy can discard the second.
     """
-    now = timezone.now()
-    Delivery.objects.filter(
-        status=Delivery.Status.SENDING, next_attempt_at__lt=now - timedelta(seconds=stale_after)
-    ).update(status=Delivery.Status.PENDING)
+    now = now or timezone.now()
+    rearmed = Delivery.objects.filter(status=Delivery.Status.SENDING, next_attempt_at__lt=now).update(
+        status=Delivery.Status.PENDING, next_attempt_at=now
+    )
+    if rearmed:
+        logger.warning("%s delivery(ies) left sending by a dead sender: sending again", rearmed)
     due = list(
         Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
         .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:500]
+        .values_list("pk", flat=True)[:limit]
     )
-    for pk in due:
-        delivery_send(delivery_id=pk)
+    # One SMTP session for the whole batch: a backlog drains without a handshake per message.
+    connection = get_connection(fail_silently=False)
+    try:
+        for pk in due:
+            delivery = delivery_send(delivery_id=pk, connection=connection)
+            if delivery is not None and delivery.status in (Delivery.Status.PENDING, Delivery.Status.FAILED):
+                connection.close()  # the send failed, the session may be broken: start a new one
+    finally:
+        connection.close()
     return len(due)

@@ -90,6 +90,8 @@ def test_permanent_refusal_is_a_visible_failure(settings, make_ticket, agent):
     delivery = Delivery.objects.get(ticket=ticket)
     assert delivery.status == Delivery.Status.FAILED
     assert "550" in delivery.last_error
+    agent.is_supervisor = True  # the outbox page is for supervisors
+    agent.save(update_fields=["is_supervisor"])
     client = Client()
     client.force_login(agent)
     assert "No such user" in client.get("/desk/outbox/").content.decode()
