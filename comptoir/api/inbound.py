@@ -13,6 +13,8 @@ from ninja.responses import Status
 
 from comptoir.channels.email.ingest import email_receive
 
+from .schemas import ErrorOut
+
 router = Router(tags=["inbound"], auth=None)
 
 
@@ -33,7 +35,26 @@ def _check_secret(request: HttpRequest) -> None:
         raise HttpError(401, _("Authentication required: send the inbound secret."))
 
 
-@router.post("/inbound/email", response={202: InboundOut, 401: dict, 403: dict, 413: dict})
+# The body is read raw, not parsed by django-ninja; the document still says what is sent.
+EMAIL_WEBHOOK_DOC = {
+    "parameters": [
+        {
+            "in": "header", "name": "X-Comptoir-Secret", "required": True, "schema": {"type": "string"},
+            "description": "The shared secret COMPTOIR_INBOUND_SECRET.",
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {"message/rfc822": {"schema": {"type": "string", "format": "binary"}}},
+    },
+}  # fmt: skip
+
+
+@router.post(
+    "/inbound/email",
+    response={202: InboundOut, **dict.fromkeys([400, 401, 403, 413], ErrorOut)},
+    openapi_extra=EMAIL_WEBHOOK_DOC,
+)
 def inbound_email(request: HttpRequest):  # type: ignore[no-untyped-def]
     """A raw RFC 822 message as the request body (``Content-Type: message/rfc822``)."""
     _check_secret(request)

@@ -1,10 +1,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
+
+from comptoir.common.ids import ID_MAX
+
+# Every row id the API takes (path, query or body): a positive 64-bit integer, the range of the
+# database's keys. Anything else is a 422 before it reaches a query (an id past 2**63 used to
+# overflow the database driver: a 500).
+Id = Annotated[int, Field(ge=1, le=ID_MAX)]
+# Every text the API takes: no NUL character, which nobody types and PostgreSQL cannot store (it
+# used to reach the database and fail there: a 500 on PostgreSQL only).
+Text = Annotated[str, Field(pattern=r"^[^\x00]*$")]
 
 
 class Strict(Schema):
@@ -13,21 +23,31 @@ class Strict(Schema):
 
 
 class ErrorOut(Schema):
+    """Every error of the API, whatever its status: a message for people, details for programs."""
+
     detail: str
-    errors: list[dict] | None = None
+    field: str | None = Field(default=None, description="The input field the error is about.")
+    errors: list[ValidationErrorOut] | None = Field(
+        default=None, description="For a 422 on invalid input: each problem and where it is."
+    )
+
+
+class ValidationErrorOut(Schema):
+    loc: list[str]
+    msg: str
 
 
 class CustomerIn(Strict):
-    name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
-    phone: str | None = Field(default=None, max_length=40)
-    account: str | None = Field(default=None, max_length=64)
+    name: Text | None = Field(default=None, max_length=200)
+    email: Text | None = Field(default=None, max_length=254)
+    phone: Text | None = Field(default=None, max_length=40)
+    account: Text | None = Field(default=None, max_length=64)
     language: Literal["en", "fr"] | None = None
 
 
 class TicketIn(Strict):
-    subject: str = Field(min_length=1, max_length=255)
-    body: str = Field(min_length=1, max_length=100_000)
+    subject: Text = Field(min_length=1, max_length=255)
+    body: Text = Field(min_length=1, max_length=100_000)
     channel: Literal["web", "email", "sms", "chat", "phone", "api"] = "api"
     customer: CustomerIn
 
@@ -49,10 +69,13 @@ class TicketCreatedOut(Schema):
 class CustomerRefOut(Schema):
     id: int
     name: str
+    tier: str = Field(description="standard or key (a key account)")
 
 
 class SlaOut(Schema):
     policy: str | None
+    policy_reason: str | None = Field(description="the criteria by which this policy was chosen")
+    paused: bool = Field(description="the clocks are stopped while the ticket waits on the customer")
     first_response_due: datetime | None
     resolution_due: datetime | None
     warning_at: datetime | None
@@ -107,19 +130,22 @@ class TicketPageOut(Schema):
     next_cursor: str | None
 
 
+TicketStatus = Literal["new", "open", "waiting_customer", "waiting_internal", "resolved", "closed"]
+
+
 class TicketPatchIn(Strict):
     version: int
-    status: Literal["new", "open", "waiting_customer", "waiting_internal", "resolved", "closed"] | None = None
+    status: TicketStatus | None = None
     priority: Literal["P1", "P2", "P3", "P4"] | None = None
-    team: str | None = None
-    assignee: str | None = None
-    category: str | None = None
+    team: Text | None = None
+    assignee: Text | None = None
+    category: Text | None = None
 
 
 class MessageIn(Strict):
-    body: str = Field(min_length=1, max_length=100_000)
+    body: Text = Field(min_length=1, max_length=100_000)
     visibility: Literal["public", "internal"]
-    configuration_items: list[str] = Field(default_factory=list, max_length=50)
+    configuration_items: list[Text] = Field(default_factory=list, max_length=50)
 
 
 class EventOut(Schema):
@@ -140,32 +166,36 @@ class CustomerOut(Schema):
     id: int
     name: str
     language: str
+    tier: str
+    coordinator: str | None = Field(description="email of the key account's coordinator")
     identities: list[IdentityOut]
     tickets: list[TicketOut]
 
 
 TicketCreatedOut.model_rebuild()
+ErrorOut.model_rebuild()
 
 
 class SkipIn(Strict):
-    reason: str = Field(max_length=200)
+    reason: Text = Field(max_length=200)
 
 
 class EscalateIn(Strict):
-    reason: str = Field(max_length=200)
-    summary: str = Field(max_length=20_000)
-    team: str | None = None
+    reason: Text = Field(max_length=200)
+    summary: Text = Field(max_length=20_000)
+    team: Text | None = None
     to_supervisor: bool = False
 
 
 class DeescalateIn(Strict):
-    reason: str = Field(max_length=200)
-    team: str | None = None
+    reason: Text = Field(max_length=200)
+    team: Text | None = None
 
 
 class TriageItemOut(Schema):
     ticket: TicketOut
     predicted: str
+    predicted_name: str = Field(description="The predicted category's name, in the request's language.")
     confidence: float
     language: str
 

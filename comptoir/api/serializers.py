@@ -20,7 +20,7 @@ def ticket(t: Ticket, *, customer: Any = None) -> dict[str, Any]:
         "assignee": t.assignee.email if t.assignee_id else None,
         "channel": t.channel,
         "language": t.language,
-        "customer": {"id": customer.pk, "name": customer.name},
+        "customer": {"id": customer.pk, "name": customer.name, "tier": customer.tier},
         "level": t.level,
         "version": t.version,
         "created_at": t.created_at,

@@ -20,22 +20,27 @@ from comptoir.tickets.services import ticket_agent_message
 from comptoir.tickets.tracking import tracking_url
 from comptoir.triage.services import ticket_update
 
+from . import errors
 from . import serializers as out
 from .auth import TokenAuth
 from .channels import router as channels_router
 from .channels import webhooks as channel_webhooks
 from .inbound import router as inbound_router
+from .outbox import router as outbox_router
 from .schemas import (
     CustomerOut,
     ErrorOut,
     EventOut,
+    Id,
     MessageIn,
     MessageOut,
+    Text,
     TicketCreatedOut,
     TicketDetailOut,
     TicketIn,
     TicketPageOut,
     TicketPatchIn,
+    TicketStatus,
 )
 from .work import router as work_router
 
@@ -50,6 +55,7 @@ router = Router(tags=["tickets"])
 customers_router = Router(tags=["customers"])
 
 ERRORS = dict.fromkeys([400, 401, 403, 404, 409, 413, 422], ErrorOut)
+errors.install(api)
 
 
 @api.exception_handler(DomainError)
@@ -82,7 +88,8 @@ def auth_error(request: HttpRequest, exc: AuthenticationError):  # type: ignore[
 @api.exception_handler(HttpError)
 def http_error(request: HttpRequest, exc: HttpError):  # type: ignore[no-untyped-def]
     # django-ninja raises 400 for unreadable bodies with an English text; say it in the user's language.
-    detail = _("The request body could not be read as JSON.") if exc.status_code == 400 else str(exc)
+    unparsable = exc.status_code == 400 and str(exc).startswith("Cannot parse request body")
+    detail = _("The request body could not be read as JSON.") if unparsable else str(exc)
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
@@ -111,11 +118,11 @@ def ticket_create(request: HttpRequest, payload: TicketIn):  # type: ignore[no-u
 @router.get("/tickets", response={200: TicketPageOut, **ERRORS})
 def ticket_list(  # type: ignore[no-untyped-def]
     request: HttpRequest,
-    status: str | None = None,
-    team: str | None = None,
-    assignee: str | None = None,
-    customer: int | None = None,
-    cursor: str | None = None,
+    status: TicketStatus | None = None,
+    team: Text | None = None,
+    assignee: Text | None = None,
+    customer: Id | None = None,
+    cursor: Text | None = None,
     limit: int = 50,
 ):
     team_id = assignee_id = None
@@ -133,7 +140,7 @@ def ticket_list(  # type: ignore[no-untyped-def]
 
 
 @router.get("/tickets/{reference}", response={200: TicketDetailOut, **ERRORS})
-def ticket_detail(request: HttpRequest, reference: str):  # type: ignore[no-untyped-def]
+def ticket_detail(request: HttpRequest, reference: Text):  # type: ignore[no-untyped-def]
     ticket = tickets.ticket_get(actor=request.auth, reference=reference)
     messages = tickets.ticket_messages(ticket=ticket, public_only=False)
     return {
@@ -144,13 +151,13 @@ def ticket_detail(request: HttpRequest, reference: str):  # type: ignore[no-unty
 
 
 @router.get("/tickets/{reference}/history", response={200: list[EventOut], **ERRORS})
-def ticket_history(request: HttpRequest, reference: str):  # type: ignore[no-untyped-def]
+def ticket_history(request: HttpRequest, reference: Text):  # type: ignore[no-untyped-def]
     ticket = tickets.ticket_get(actor=request.auth, reference=reference)
     return [out.event(e) for e in tickets.ticket_history(ticket=ticket)]
 
 
 @router.patch("/tickets/{reference}", response={200: TicketDetailOut, **ERRORS})
-def ticket_patch(request: HttpRequest, reference: str, payload: TicketPatchIn):  # type: ignore[no-untyped-def]
+def ticket_patch(request: HttpRequest, reference: Text, payload: TicketPatchIn):  # type: ignore[no-untyped-def]
     ticket = tickets.ticket_get(actor=request.auth, reference=reference)
     given = payload.model_fields_set
     changes: dict = {}
@@ -185,18 +192,21 @@ def _lookup(find, name: str | None, field: str, error: str):  # type: ignore[no-
 
 
 @router.post("/tickets/{reference}/messages", response={201: MessageOut, **ERRORS})
-def message_create(request: HttpRequest, reference: str, payload: MessageIn):  # type: ignore[no-untyped-def]
+def message_create(request: HttpRequest, reference: Text, payload: MessageIn):  # type: ignore[no-untyped-def]
+    """``Idempotency-Key`` (per client): a retry returns the first message and sends nothing twice."""
+    key = request.headers.get("Idempotency-Key", "").strip()[:200] or None
     ticket = tickets.ticket_get(actor=request.auth, reference=reference)
     message = ticket_agent_message(
         ticket=ticket, actor=request.auth, body=payload.body,
         internal=payload.visibility == "internal",
         configuration_items=payload.configuration_items,
+        idempotency_key=f"api:{request.auth.pk}:{key}" if key else None,
     )  # fmt: skip
     return Status(201, out.message(message))
 
 
 @customers_router.get("/customers/{customer_id}", response={200: CustomerOut, **ERRORS})
-def customer_detail(request: HttpRequest, customer_id: int):  # type: ignore[no-untyped-def]
+def customer_detail(request: HttpRequest, customer_id: Id):  # type: ignore[no-untyped-def]
     if not request.auth.is_agent:
         raise HttpError(403, _("Only agents can read customers."))
     customer = customer_get(customer_id=customer_id)
@@ -204,6 +214,8 @@ def customer_detail(request: HttpRequest, customer_id: int):  # type: ignore[no-
         "id": customer.pk,
         "name": customer.name,
         "language": customer.language,
+        "tier": customer.tier,
+        "coordinator": customer.coordinator.email if customer.coordinator_id else None,
         "identities": [{"kind": i.kind, "value": i.value} for i in customer.identities.all()],
         "tickets": [
             out.ticket(t)
@@ -218,3 +230,4 @@ api.add_router("/", inbound_router)
 api.add_router("/", channels_router)
 api.add_router("/", channel_webhooks)
 api.add_router("/", work_router)
+api.add_router("/", outbox_router)

@@ -24,8 +24,10 @@ from .schemas import (
     DeescalateIn,
     ErrorOut,
     EscalateIn,
+    Id,
     MessageOut,
     SkipIn,
+    Text,
     TicketOut,
     TriageItemOut,
 )
@@ -59,21 +61,21 @@ def queue_next(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.post("/tickets/{reference}/pick", response={200: TicketOut, **ERRORS})
-def ticket_pick(request: HttpRequest, reference: str):  # type: ignore[no-untyped-def]
+def ticket_pick(request: HttpRequest, reference: Text):  # type: ignore[no-untyped-def]
     ticket = tickets.ticket_get(actor=request.auth, reference=reference)
     assignment.ticket_pick(agent=request.auth, ticket_id=ticket.pk)
     return out.ticket(tickets.ticket_get(actor=request.auth, reference=reference))
 
 
 @router.post("/tickets/{reference}/skip", response={200: TicketOut, **ERRORS})
-def ticket_skip(request: HttpRequest, reference: str, payload: SkipIn):  # type: ignore[no-untyped-def]
+def ticket_skip(request: HttpRequest, reference: Text, payload: SkipIn):  # type: ignore[no-untyped-def]
     ticket = tickets.ticket_get(actor=request.auth, reference=reference)
     assignment.ticket_skip(agent=request.auth, ticket_id=ticket.pk, reason=payload.reason)
     return out.ticket(tickets.ticket_get(actor=request.auth, reference=reference))
 
 
 @router.post("/tickets/{reference}/escalate", response={200: TicketOut, **ERRORS})
-def ticket_escalate(request: HttpRequest, reference: str, payload: EscalateIn):  # type: ignore[no-untyped-def]
+def ticket_escalate(request: HttpRequest, reference: Text, payload: EscalateIn):  # type: ignore[no-untyped-def]
     ticket = tickets.ticket_get(actor=request.auth, reference=reference)
     assignment.ticket_escalate(
         actor=request.auth, ticket_id=ticket.pk, reason=payload.reason, summary=payload.summary,
@@ -83,7 +85,7 @@ def ticket_escalate(request: HttpRequest, reference: str, payload: EscalateIn): 
 
 
 @router.post("/tickets/{reference}/deescalate", response={200: TicketOut, **ERRORS})
-def ticket_deescalate(request: HttpRequest, reference: str, payload: DeescalateIn):  # type: ignore[no-untyped-def]
+def ticket_deescalate(request: HttpRequest, reference: Text, payload: DeescalateIn):  # type: ignore[no-untyped-def]
     ticket = tickets.ticket_get(actor=request.auth, reference=reference)
     assignment.ticket_deescalate(
         actor=request.auth, ticket_id=ticket.pk, reason=payload.reason, team=_team(payload.team)
@@ -92,7 +94,7 @@ def ticket_deescalate(request: HttpRequest, reference: str, payload: DeescalateI
 
 
 @router.post("/tickets/{reference}/messages/{message_id}/approve", response={200: MessageOut, **ERRORS})
-def message_approve(request: HttpRequest, reference: str, message_id: int):  # type: ignore[no-untyped-def]
+def message_approve(request: HttpRequest, reference: Text, message_id: Id):  # type: ignore[no-untyped-def]
     ticket = tickets.ticket_get(actor=request.auth, reference=reference)
     return out.message(reply_release(actor=request.auth, ticket_id=ticket.pk, message_id=message_id))
 
@@ -105,6 +107,7 @@ def triage_list(request: HttpRequest, limit: int = 50):  # type: ignore[no-untyp
         {
             "ticket": out.ticket(t),
             "predicted": t.triage.label,
+            "predicted_name": str(t.predicted_category) if t.predicted_category else t.triage.label,
             "confidence": t.triage.confidence,
             "language": t.triage.language,
         }

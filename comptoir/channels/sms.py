@@ -73,7 +73,7 @@ def sms_receive(*, params: dict[str, str]) -> SmsOutcome:
         return SmsOutcome(action="start", result=None)
     # Writing to us by SMS consents to answers by SMS, unless the customer said STOP before.
     consent_set(customer=customer, channel="sms", granted=True, source="inbound SMS", only_if_unset=True)
-    media = int(params.get("NumMedia", "0") or 0) if str(params.get("NumMedia", "0")).isdigit() else 0
+    media = int(params.get("NumMedia", "0") or 0) if str(params.get("NumMedia", "0")).isdecimal() else 0
     text = body.strip() or _("(message without text)")
     if media:
         text += "\n\n" + _("[%(count)s media file(s) sent by SMS were not downloaded]") % {"count": media}

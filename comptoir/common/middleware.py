@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext_lazy as _
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -26,3 +27,46 @@ class SecurityHeadersMiddleware:
             response.headers["Referrer-Policy"] = "same-origin"
             response.headers["Cache-Control"] = "no-store"
         return response
+
+
+API_PREFIX = "/api/"
+_API_ERRORS = {
+    400: _("The request could not be read."),
+    401: _("Authentication required."),
+    403: _("You may not do this."),
+    404: _("No such API endpoint."),
+    405: _("This method is not allowed on this endpoint."),
+    413: _("The request body is too large."),
+    500: _("Server error: the problem has been logged."),
+}
+# Headers of the original answer that a client needs (405 lists the methods it may use).
+_KEPT_HEADERS = ("Allow", "Retry-After", "WWW-Authenticate")
+
+
+class ApiJsonErrorsMiddleware:
+    """Under /api/, errors that Django answers itself are JSON too, in the API's error shape.
+
+    The API's own errors are JSON already; this covers what happens outside its routes and
+    handlers: an unknown URL (404), a method a route lacks (405), a server error (500, logged with
+    its traceback by Django as usual), a body Django refused to read. Clients then parse every
+    error the same way, and never get an HTML page.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path.startswith(API_PREFIX)
+            or response.get("Content-Type", "").startswith("application/json")
+        ):
+            return response
+        status = response.status_code
+        message = _API_ERRORS.get(status) or _API_ERRORS[500 if status >= 500 else 400]
+        converted = JsonResponse({"detail": str(message)}, status=status)
+        for header in _KEPT_HEADERS:
+            if header in response:
+                converted[header] = response[header]
+        return converted

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from .exceptions import InvalidInput
+from .ids import ID_MAX
 
 
 def encode_cursor(values: list[Any]) -> str:
@@ -70,6 +71,9 @@ def _typed(values: list[Any], types: list[Callable[[Any], Any]]) -> list[Any]:
 def cursor_int(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError("not an integer")
+    if not -ID_MAX - 1 <= value <= ID_MAX:
+        # Past the database's 64-bit integers: a forged cursor, refused like any other.
+        raise ValueError("integer out of range")
     return value
 
 

@@ -1,0 +1,10 @@
+"""Row ids as the databases store them: one bound for every id typed in a path, query or form."""
+
+# Largest id a database row can have (64-bit signed keys on SQLite and PostgreSQL). An id past it
+# names no row, and handing it to a query overflows the database driver (a 500, issue 8 item 8).
+ID_MAX = 2**63 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Whether ``value`` could be a row's id: worth a lookup, rather than a plain "not found"."""
+    return 0 < value <= ID_MAX
