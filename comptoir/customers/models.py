@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.common.choices import Tier
 from comptoir.common.models import BaseModel
 
 
@@ -24,8 +25,11 @@ class Customer(BaseModel):
     tier = models.CharField(
         _("tier"),
         max_length=30,
-        default="standard",
-        help_text=_("Chooses the SLA policy; customers of tier key are key accounts."),
+        choices=Tier,
+        default=Tier.STANDARD,
+        help_text=_(
+            "Key accounts get their own SLA policy, a priority boost and their coordinator's alerts."
+        ),
     )
     coordinator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -36,7 +40,7 @@ class Customer(BaseModel):
         related_name="coordinated_customers",
     )
 
-    KEY_TIER = "key"
+    KEY_TIER = Tier.KEY
 
     class Meta:
         verbose_name = _("customer")
@@ -126,3 +130,32 @@ class CustomerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.detail}"
+
+
+class CustomerMerge(models.Model):
+    """One merge of ``source`` into ``target`` and exactly what it moved, so that it can be undone.
+
+    The moved rows are kept by id (tickets live in a higher app, so no foreign key to them): an
+    undo moves back these and only these, never what reached ``target`` since.
+    """
+
+    source = models.ForeignKey(
+        Customer, verbose_name=_("merged record"), on_delete=models.CASCADE, related_name="merges_out"
+    )
+    target = models.ForeignKey(
+        Customer, verbose_name=_("kept record"), on_delete=models.CASCADE, related_name="merges_in"
+    )
+    ticket_ids = models.JSONField(_("tickets moved"), default=list, blank=True)
+    identity_ids = models.JSONField(_("identities moved"), default=list, blank=True)
+    consent_ids = models.JSONField(_("consents moved"), default=list, blank=True)
+    actor_label = models.CharField(_("merged by"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone at"), null=True, blank=True)
+    undone_by = models.CharField(_("undone by"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("customer merge")
+        verbose_name_plural = _("customer merges")
+
+    def __str__(self) -> str:
+        return f"#{self.source_id} → #{self.target_id}"

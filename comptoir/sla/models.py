@@ -12,6 +12,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.common.choices import Tier
 from comptoir.common.models import BaseModel
 
 
@@ -57,6 +58,11 @@ class BusinessCalendar(BaseModel):
         null=True,
         blank=True,
         help_text=_("Province, state or region code, e.g. QC or ON; empty for national holidays only."),
+    )
+    always_open = models.BooleanField(
+        _("open 24 hours a day, 7 days a week"),
+        default=False,
+        help_text=_("Every minute counts; opening hours and holidays are then ignored."),
     )
     extra_closed_dates = models.JSONField(
         _("extra closed dates"),
@@ -155,8 +161,20 @@ class OpeningHours(models.Model):
             raise ValidationError({"end": _("Closing time must be after opening time.")})
 
 
+PRECEDENCE_HELP = _(
+    "A ticket gets the policy whose criteria all match it (an empty criterion matches anything). "
+    "When several match, the one naming the most criteria wins; between policies naming as many, "
+    "the customer tier beats the priority, which beats the category. So a policy naming only the "
+    "tier Key account applies to every ticket of a key account, ahead of the per-priority policies; "
+    "add a policy naming both the tier and a priority to treat, say, a key account's P1 differently."
+)
+
+
 class SlaPolicy(BaseModel):
-    """Targets for the tickets it matches; empty criteria match anything, the most specific wins."""
+    """Targets for the tickets it matches; empty criteria match anything, the most specific wins.
+
+    Precedence (``sla.selectors.policy_for``): most criteria named, then tier > priority > category.
+    """
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     calendar = models.ForeignKey(
@@ -173,9 +191,10 @@ class SlaPolicy(BaseModel):
     customer_tier = models.CharField(
         _("customer tier"),
         max_length=30,
+        choices=Tier,
         null=True,
         blank=True,
-        help_text=_("For example standard or key. Empty: any tier."),
+        help_text=_("Empty: any tier. A policy naming the tier wins over one naming only the priority."),
     )
     category_slug = models.SlugField(
         _("category"), max_length=50, null=True, blank=True, help_text=_("Empty: any category.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import lru_cache, partial
 
 from django.db.models import Q
@@ -11,8 +11,11 @@ from django.db.models import Q
 from .clock import CalendarSpec, Deadline, Pause, due_times, weekly_intervals
 from .models import BusinessCalendar, SlaPolicy, Target
 
-# Tie-break between two policies matching as many criteria: priority, then tier, then category.
-_WEIGHTS = {"priority": 4, "customer_tier": 2, "category_slug": 1}
+# Tie-break between two policies matching as many criteria: tier, then priority, then category. A
+# key account's contract outranks the standard per-priority targets (issue 8, item 17: a policy
+# naming only the tier used to lose to the per-priority policies of ``comptoir sla setup``).
+_WEIGHTS = {"customer_tier": 4, "priority": 2, "category_slug": 1}
+_ALWAYS = {weekday: [(time(0), time(0))] for weekday in range(7)}
 
 
 def _specificity(policy: SlaPolicy) -> tuple[int, int, int]:
@@ -24,8 +27,9 @@ def policy_for(*, priority: str | None, tier: str | None, category_slug: str | N
     """The policy for a ticket, or None when no policy matches.
 
     A policy matches when each of its criteria is empty or equal to the ticket's. The one naming
-    the most criteria wins; between equals, naming the priority beats naming the tier, which beats
+    the most criteria wins; between equals, naming the tier beats naming the priority, which beats
     naming the category (the unique constraint on criteria leaves no further tie; the id would).
+    The same rule is written for administrators in ``sla.models.PRECEDENCE_HELP``.
     """
 
     def criterion(name: str, value: str | None) -> Q:
@@ -60,6 +64,8 @@ def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
     Public holidays are loaded lazily, only for the years a computation reaches, and cached per
     country, region and year for the life of the process.
     """
+    if calendar.always_open:
+        return CalendarSpec(time_zone=calendar.time_zone, weekly=weekly_intervals(_ALWAYS))
     hours: dict[int, list] = {}
     for row in calendar.opening_hours.all():
         hours.setdefault(row.weekday, []).append((row.start, row.end))
@@ -70,6 +76,20 @@ def calendar_spec(calendar: BusinessCalendar) -> CalendarSpec:
             _closed_dates, calendar.holiday_country, calendar.holiday_subdiv or None, calendar.closed_dates()
         ),
     )
+
+
+def policy_criteria(policy: SlaPolicy) -> list[str]:
+    """Why a policy applies, in words: the criteria it names ("tier Key account", "priority P2")."""
+    from django.utils.translation import gettext as _
+
+    named = []
+    if policy.customer_tier:
+        named.append(_("customer tier %(tier)s") % {"tier": policy.get_customer_tier_display()})
+    if policy.priority:
+        named.append(_("priority %(priority)s") % {"priority": policy.priority})
+    if policy.category_slug:
+        named.append(_("category %(category)s") % {"category": policy.category_slug})
+    return named
 
 
 def sla_deadline(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import User
 from comptoir.sla.clock import Deadline
 from comptoir.sla.models import SlaPolicy, Target
-from comptoir.sla.selectors import policy_for, sla_deadline
+from comptoir.sla.selectors import policy_criteria, policy_for, sla_deadline
 
 from .models import DUE_NEVER, Message, SlaAlert, Ticket, TicketEvent
 from .notifications import staff_alert
@@ -58,7 +58,7 @@ def _awaiting_answer_since(ticket: Ticket) -> datetime | None:
     if ticket.first_response_at is None:
         return None
     last = (
-        Message.objects.filter(ticket_id=ticket.pk, held_for__isnull=True)
+        Message.objects.filter(ticket_id=ticket.pk, held_for__isnull=True, hold=Message.Hold.NONE)
         .exclude(kind=Message.Kind.INTERNAL)
         .order_by("-id")
         .values("kind", "created_at", "auto_submitted")
@@ -178,14 +178,20 @@ def ticket_sla_refresh(*, ticket: Ticket, new: bool = False) -> Ticket:
 
 
 def sla_state(ticket: Ticket) -> dict:
-    """What the API and the desk show: due times, the next warning, and whether one is missed."""
+    """What the API and the desk show: due times, the next warning, whether one is missed, whether
+    the clock is paused (waiting on the customer) and why this policy applies."""
     now = timezone.now()
     breached = ticket.sla_breached or any(
         due is not None and due < now
         for due in (ticket.first_response_due_at, ticket.resolution_due_at if ticket.is_open else None)
     )
+    policy = ticket.sla_policy if ticket.sla_policy_id else None
     return {
-        "policy": ticket.sla_policy.name if ticket.sla_policy_id and ticket.sla_policy else None,
+        "policy": policy.name if policy else None,
+        "policy_reason": (", ".join(policy_criteria(policy)) or _("applies to every ticket"))
+        if policy
+        else None,
+        "paused": bool(policy and ticket.is_open and ticket.status == Ticket.Status.WAITING_CUSTOMER),
         "first_response_due": ticket.first_response_due_at,
         "resolution_due": ticket.resolution_due_at,
         "warning_at": ticket.sla_warning_at,
@@ -197,13 +203,25 @@ def sla_state(ticket: Ticket) -> dict:
 
 
 def _recipients(ticket: Ticket) -> list[User]:
-    """The assignee and the supervisors of the ticket's team (all supervisors when it has none)."""
-    supervisors = User.objects.filter(is_active=True, is_supervisor=True)
+    """The assignee and the supervisors of the ticket's team.
+
+    An alert never goes to nobody: without an assignee or team supervisor it goes to every
+    supervisor, then to the administrators, and a warning is logged when even those are missing.
+    """
+    active = User.objects.filter(is_active=True)
+    people = {}
     if ticket.team_id is not None:
-        supervisors = supervisors.filter(teams=ticket.team_id)
-    people = {user.pk: user for user in supervisors}
+        people = {u.pk: u for u in active.filter(is_supervisor=True, teams=ticket.team_id)}
     if ticket.assignee_id is not None and ticket.assignee.is_active:
         people[ticket.assignee_id] = ticket.assignee
+    if not people:
+        people = {u.pk: u for u in active.filter(is_supervisor=True)}
+    if not people:
+        people = {u.pk: u for u in active.filter(is_superuser=True)}
+    if not people:
+        logger.warning(
+            "SLA alert for %s reaches nobody: no assignee, supervisor or administrator", ticket.reference
+        )
     return [people[pk] for pk in sorted(people)]
 
 
@@ -231,7 +249,8 @@ def _notify(ticket: Ticket, *, target: str, kind: str, due: datetime, started: d
                 body = (
                     _(
                         "The ticket %(reference)s (%(subject)s) missed its %(target)s target, due "
-                        "%(due)s. It is escalated to the team supervisors."
+                        "%(due)s. It is flagged for review on the desk; this alert goes to its assignee "
+                        "and the supervisors."
                     )
                     % values
                 )

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from comptoir.common.choices import Tier
 from comptoir.common.models import BaseModel
 
 
@@ -36,7 +37,7 @@ class TriageRule(BaseModel):
         blank=True,
         related_name="+",
     )
-    customer_tier = models.CharField(_("customer tier"), max_length=30, blank=True)
+    customer_tier = models.CharField(_("customer tier"), max_length=30, choices=Tier, blank=True)
     set_category = models.ForeignKey(
         "tickets.Category",
         verbose_name=_("set category"),

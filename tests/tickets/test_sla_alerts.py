@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from comptoir.outbox.models import Delivery
+from comptoir.sla.models import SlaPolicy
 from comptoir.tickets.models import DUE_NEVER, SlaAlert, Ticket, TicketEvent
 from comptoir.tickets.selectors import ticket_queue
 from comptoir.tickets.services import ticket_update
@@ -24,6 +25,7 @@ ALWAYS_OPEN = [(d, time(0), time(0)) for d in range(7)]
 @pytest.fixture
 def hour_policy(db):
     """First response within 60 minutes, warning at 50 %, every hour of every day."""
+    SlaPolicy.objects.all().delete()  # the only policy, whatever migrate created
     calendar = BusinessCalendarFactory(
         name="24/7", holiday_country="", holiday_subdiv=None, hours=ALWAYS_OPEN
     )

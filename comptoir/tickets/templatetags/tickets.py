@@ -28,6 +28,8 @@ def time_left(due) -> str:  # type: ignore[no-untyped-def]
     if due is None or due >= DUE_NEVER:
         return "—"
     seconds = int((due - timezone.now()).total_seconds())
+    if abs(seconds) < 60:  # never "late by 0 min"
+        return _("late by less than a minute") if seconds < 0 else _("due in less than a minute")
     minutes = abs(seconds) // 60
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)
@@ -40,3 +42,13 @@ def time_left(due) -> str:  # type: ignore[no-untyped-def]
     if seconds < 0:
         return _("late by %(span)s") % {"span": span}
     return _("in %(span)s") % {"span": span}
+
+
+@register.filter
+def clock(ticket) -> str:  # type: ignore[no-untyped-def]
+    """The ticket's time left, or "paused" while it waits on the customer under an SLA policy."""
+    from django.utils.translation import gettext as _
+
+    if ticket.sla_policy_id and ticket.is_open and ticket.status == Ticket.Status.WAITING_CUSTOMER:
+        return _("paused (waiting on the customer)")
+    return time_left(ticket.due_at)

@@ -1,0 +1,26 @@
+"""Choices shared by apps of the same layer (customers and sla both speak of a customer's tier)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Tier(models.TextChoices):
+    """A customer's service tier: a key account gets its own SLA policy, a boost and a coordinator.
+
+    A closed list, so an administrator picks "Key account" instead of typing a value the code
+    would have to guess (issue 8, item 17: a tier typed "Key account" silently did nothing).
+    """
+
+    STANDARD = "standard", _("Standard")
+    KEY = "key", _("Key account")
+
+
+_KEY_WORDS = {"key", "key account", "key-account", "compte clé", "compte-clé", "compte cle", "grand compte"}
+
+
+def tier_from_text(value: str | None) -> str | None:
+    """The tier a free-text value of older versions meant (migrations): key words in French or
+    English give ``key``, anything else ``standard``; empty stays empty (no criterion)."""
+    if not value or not value.strip():
+        return None
+    return Tier.KEY.value if " ".join(value.strip().lower().split()) in _KEY_WORDS else Tier.STANDARD.value
