@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 PROBE = (
     "import json, django; from django.conf import settings; django.setup();"
     "d = settings.DATABASES['default'];"
@@ -56,3 +58,27 @@ def test_environment_overrides(tmp_path):
     assert s["email_password"] == "p@ss" and s["tls"] is True
     assert s["base_url"] == "https://help.example.org" and s["secure"] is True
     assert s["secret"] == "from-the-environment" and s["debug"] is True
+
+
+def test_async_safety_check_is_on_outside_the_browser_tests():
+    """The browser tests switch Django's async-safety check off for their package only.
+
+    This test uses no database, so pytest-django runs it after the browser tests (which use the
+    transactional database): a flag leaked from there is caught here.
+    """
+    import asyncio
+
+    from django.core.exceptions import SynchronousOnlyOperation
+    from django.utils.asyncio import async_unsafe
+
+    @async_unsafe
+    def orm_like_call() -> int:
+        return 1
+
+    async def call_inside_a_loop() -> None:
+        orm_like_call()
+
+    assert "DJANGO_ALLOW_ASYNC_UNSAFE" not in os.environ
+    assert orm_like_call() == 1  # fine outside a running loop
+    with pytest.raises(SynchronousOnlyOperation):
+        asyncio.run(call_inside_a_loop())

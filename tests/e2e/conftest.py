@@ -5,20 +5,18 @@ browser is up. Django refuses ORM calls from a thread with a running loop (it ra
 SynchronousOnlyOperation, guarding against blocking an async server), yet these tests are plain
 synchronous code that create rows with factories and read ``mailoutbox`` between browser steps;
 nothing here runs inside a coroutine. The usual way out for Playwright + Django tests is to tell
-Django that this process knowingly does so. It only affects the test process.
+Django that this process knowingly does so; the flag is set only while this package's tests run
+(package-scoped fixture below) and the browser closes with the package, so every other test keeps
+Django's async-safety check (tests/test_settings.py checks that).
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,8 +33,16 @@ CHROMIUM_ARGS = [
 TIMEOUT_MS = 15_000
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="package", autouse=True)
+def _async_unsafe_allowed() -> Iterator[None]:
+    """Django's async-safety check is off for the browser tests only, and back on after them."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="package")
+def browser(_async_unsafe_allowed: None) -> Iterator[Browser]:
     if not CHROMIUM.exists():
         # Never a silent skip: the browser tests are part of the suite (scripts/test.sh installs it).
         pytest.fail("Chromium is not installed at /usr/bin/chromium; run scripts/test.sh")

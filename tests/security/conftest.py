@@ -2,7 +2,10 @@
 
 Every test marked ``@pytest.mark.attack(cls, ref)`` or ``@pytest.mark.fault(ref)`` that ran (in any
 directory) is counted; at session end ``bench/results/adversarial.json`` gets, per class, how many
-tests and how many cases (a case passes only if every one of its tests passes) passed.
+tests and how many cases (a case passes only if every one of its tests passes) passed. Only a full
+run (the README's test command: no paths, no ``-k``/``-m``/``-x``, nothing deselected) writes that
+tracked file; any partial run writes ``test-results/adversarial.json`` (ignored by git) instead, so
+a partial count never replaces the committed figure.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ class _Adversarial:
         self.meta: dict[str, tuple[str, str, str]] = {}
         self.ran: set[str] = set()
         self.failed: set[str] = set()
+        self.deselected = False
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):  # type: ignore[no-untyped-def]
@@ -45,6 +49,9 @@ class _Adversarial:
             if report.failed:
                 self.failed.add(item.nodeid)
         return report
+
+    def pytest_deselected(self, items) -> None:  # type: ignore[no-untyped-def]
+        self.deselected = True
 
     def pytest_sessionfinish(self, session) -> None:  # type: ignore[no-untyped-def]
         ran = self.ran | (self.failed & set(self.meta))
@@ -62,9 +69,21 @@ class _Adversarial:
         for (kind, cls, _ref), oks in cases.items():
             out[kind][cls]["cases"] += 1
             out[kind][cls]["cases_passed"] += int(all(oks))
-        path = session.config.rootpath / "bench" / "results" / "adversarial.json"
+        folder = ("bench", "results") if self.full_run(session) else ("test-results",)
+        path = session.config.rootpath.joinpath(*folder, "adversarial.json")
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(out, indent=2, sort_keys=True) + "\n")
+
+    def full_run(self, session) -> bool:  # type: ignore[no-untyped-def]
+        """The whole suite as the README runs it, and it was not stopped early."""
+        config = session.config
+        option = config.option
+        return (
+            config.args_source == pytest.Config.ArgsSource.TESTPATHS
+            and not (option.keyword or option.markexpr or getattr(option, "lf", False) or option.maxfail)
+            and not self.deselected
+            and not session.shouldstop
+        )
 
 
 def pytest_configure(config) -> None:  # type: ignore[no-untyped-def]
