@@ -51,12 +51,14 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [f"{urlsplit(BASE_URL).scheme}://{urlsplit(BASE_URL).netloc}"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "comptoir.accounts.admin_config.ComptoirAdminConfig",  # django.contrib.admin, superusers only
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # django-ninja's templates and static files: /api/v1/docs serves Swagger UI from here, not a CDN.
+    "ninja",
     "django_htmx",
     "template_partials",
     "django_tasks",
@@ -83,6 +85,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Inside LocaleMiddleware (errors in the request's language), around everything else.
+    "comptoir.common.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,6 +99,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "comptoir.urls"
 WSGI_APPLICATION = "comptoir.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# Every login path (desk, admin) is throttled by this backend (issue 8).
+AUTHENTICATION_BACKENDS = ["comptoir.accounts.throttle.ThrottledModelBackend"]
 LOGIN_URL = "desk:login"
 LOGIN_REDIRECT_URL = "desk:queue"
 LOGOUT_REDIRECT_URL = "desk:login"
@@ -187,6 +193,11 @@ COMPTOIR_SMTPD_RECIPIENTS = [
     a.strip().lower() for a in os.environ.get("COMPTOIR_SMTPD_RECIPIENTS", "").split(",") if a.strip()
 ]
 COMPTOIR_IMAP_URL = os.environ.get("COMPTOIR_IMAP_URL", "")
+# RFC 8601 authserv-ids of the receiving servers whose Authentication-Results headers are
+# believed (the MTA or mailbox provider in front of Comptoir); any other's are ignored.
+COMPTOIR_AUTHSERV_ID = [
+    a.strip().lower() for a in os.environ.get("COMPTOIR_AUTHSERV_ID", "").split(",") if a.strip()
+]
 # SMS: the gateway's auth token signs its webhooks (Twilio scheme); outgoing texts go through
 # COMPTOIR_SMS_BACKEND (default: kept in the database and shown to staff, like captured mail).
 COMPTOIR_SMS_AUTH_TOKEN = os.environ.get("COMPTOIR_SMS_AUTH_TOKEN", "")
@@ -212,6 +223,14 @@ else:
     EMAIL_BACKEND = "comptoir.outbox.mail_capture.CaptureBackend"
 # Outbox retry: delays in seconds between attempts; after the last one a delivery is failed.
 COMPTOIR_OUTBOX_BACKOFF = [30, 120, 600, 1800, 7200]
+# A sender holds a delivery for this many seconds; if it dies, the sweep resends it (same
+# Message-ID) once the lease has expired. Keep it well above the SMTP timeout.
+COMPTOIR_OUTBOX_LEASE = int(os.environ.get("COMPTOIR_OUTBOX_LEASE", "60"))
+# Worker safety nets: how often the sweeps run, when a task row still RUNNING is deemed lost
+# with its worker, and how long finished task rows are kept.
+COMPTOIR_SWEEP_EVERY = float(os.environ.get("COMPTOIR_SWEEP_EVERY", "15"))
+COMPTOIR_TASK_LOST_AFTER = int(os.environ.get("COMPTOIR_TASK_LOST_AFTER", "600"))
+COMPTOIR_TASK_RETENTION_DAYS = int(os.environ.get("COMPTOIR_TASK_RETENTION_DAYS", "7"))
 
 # --- Files --------------------------------------------------------------------------------------
 MEDIA_ROOT = Path(os.environ.get("COMPTOIR_MEDIA_ROOT", DATA_DIR / "attachments"))

@@ -5,33 +5,52 @@ from __future__ import annotations
 import contextlib
 from functools import wraps
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_ratelimit.core import is_ratelimited
 
 from comptoir.accounts.selectors import agent_team_ids
+from comptoir.accounts.throttle import LOGIN_THROTTLED_MESSAGE, login_was_throttled
 from comptoir.assignment import services as assignment
 from comptoir.channels.email.ingest import email_replay
 from comptoir.channels.phone import call_log
-from comptoir.common.exceptions import DomainError
-from comptoir.common.net import ratelimit_key
-from comptoir.customers.selectors import customer_consents, customer_events, customer_get, customer_search
+from comptoir.common.exceptions import DomainError, InvalidInput, NotFound
+from comptoir.customers.selectors import (
+    customer_consents,
+    customer_events,
+    customer_get,
+    customer_merges,
+    customer_search,
+)
 from comptoir.customers.services import CustomerData, consent_set, customer_create
-from comptoir.intake.selectors import inbound_counts, inbound_failed
-from comptoir.intake.services import customer_merge
-from comptoir.outbox.selectors import captured_email_list, captured_sms_list, delivery_list
+from comptoir.intake.selectors import (
+    RECEIVED_STALE_AFTER,
+    customer_merge_preview,
+    inbound_failed,
+    inbound_status_counts,
+    inbound_waiting,
+)
+from comptoir.intake.services import customer_merge, customer_unmerge
+from comptoir.outbox.selectors import outbox_backlog, outbox_page
 from comptoir.portal.forms import incoming_files
 from comptoir.portal.views import attachment_response
+from comptoir.routing.selectors import (
+    team_default,
+    team_escalation_target,
+    team_get,
+    team_level_2_list,
+    team_list,
+)
 from comptoir.tickets import selectors as tickets
-from comptoir.tickets.services import reply_release, ticket_agent_message
+from comptoir.tickets.services import message_review, reply_release, ticket_agent_message
+from comptoir.tickets.sla import sla_state
 from comptoir.triage.selectors import triage_for, triage_queue
-from comptoir.triage.services import ticket_update
+from comptoir.triage.services import category_team_set, ticket_update
 
 from .forms import CallForm, ConsentForm, LoginForm, MergeForm, MessageForm, UpdateForm
 
@@ -47,29 +66,20 @@ def agent_required(view):  # type: ignore[no-untyped-def]
     return wrapper
 
 
-def login_name_key(group: str, request: HttpRequest) -> str:
-    """The account being tried, spelled as login matches it (case and spaces do not count)."""
-    return request.POST.get("username", "").strip().lower()
-
-
 class LoginView(auth_views.LoginView):
-    """Login throttled per client address and per account name, same answer either way."""
+    """Login behind the throttle every login path shares (``accounts.throttle``): 429 when refused."""
 
     template_name = "desk/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def post(self, request, *args, **kwargs):  # type: ignore[no-untyped-def]
-        rate = settings.COMPTOIR_LOGIN_RATE
-        by_ip = is_ratelimited(request, group="login-ip", key=ratelimit_key, rate=rate, increment=True)
-        by_user = is_ratelimited(request, group="login-user", key=login_name_key, rate=rate, increment=True)
-        if by_ip or by_user:
-            form = self.get_form()
-            form.errors.clear()
-            context = self.get_context_data(form=form)
-            context["throttled"] = _("Too many login attempts. Please wait a minute and try again.")
-            return render(request, self.template_name, context, status=429)
-        return super().post(request, *args, **kwargs)
+    def form_invalid(self, form):  # type: ignore[no-untyped-def]
+        if not login_was_throttled(self.request):
+            return super().form_invalid(form)
+        form.errors.clear()
+        context = self.get_context_data(form=form)
+        context["throttled"] = LOGIN_THROTTLED_MESSAGE
+        return render(self.request, self.template_name, context, status=429)
 
 
 # The most urgent 25 first, then "More tickets" (htmx): a page an agent reads at a glance, and
@@ -102,7 +112,10 @@ def _ticket_context(request: HttpRequest, ticket, **extra):  # type: ignore[no-u
         "other_tickets": tickets.customer_tickets(customer_id=ticket.customer_id, exclude_id=ticket.pk),
         "identities": list(ticket.customer.identities.all()),
         "triage": triage_for(ticket_id=ticket.pk),
+        "sla": sla_state(ticket),
         "may_pick": request.user.may_pick,
+        "escalation_teams": list(team_level_2_list()) if ticket.level == 1 else [],
+        "escalation_default": team_escalation_target(team=ticket.team) if ticket.level == 1 else None,
         "message_form": extra.pop("message_form", None) or MessageForm(),
         "update_form": extra.pop("update_form", None)
         or UpdateForm(
@@ -139,7 +152,7 @@ def ticket_message(request: HttpRequest, reference: str) -> HttpResponse:
     form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            ticket_agent_message(
+            message = ticket_agent_message(
                 ticket=ticket, actor=request.user, body=form.cleaned_data["body"],
                 internal=form.cleaned_data["internal"],
                 configuration_items=form.cleaned_data["configuration_items"],
@@ -148,8 +161,14 @@ def ticket_message(request: HttpRequest, reference: str) -> HttpResponse:
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            note = form.cleaned_data["internal"]
-            messages.success(request, _("Internal note added.") if note else _("Reply sent."))
+            if message.held_for_id is not None:  # a junior's reply: nothing is sent yet
+                messages.info(
+                    request,
+                    _("Reply saved; it is sent once %(senior)s approves it.") % {"senior": message.held_for},
+                )
+            else:
+                note = form.cleaned_data["internal"]
+                messages.success(request, _("Internal note added.") if note else _("Reply sent."))
             return redirect("desk:ticket", reference=reference)
     ctx = _ticket_context(request, ticket, message_form=form)
     return render(request, "desk/ticket.html", ctx, status=400)
@@ -231,6 +250,16 @@ def ticket_skip(request: HttpRequest, reference: str) -> HttpResponse:
     )  # fmt: skip
 
 
+def _chosen_team(value: str):  # type: ignore[no-untyped-def]
+    """A team chosen in a form's select, by id; empty means none chosen."""
+    if not value:
+        return None
+    team = team_get(team_id=int(value)) if value.isdigit() and len(value) < 19 else None
+    if team is None:
+        raise InvalidInput(_("Unknown team."), field="team")
+    return team
+
+
 @agent_required
 @require_POST
 def ticket_escalate(request: HttpRequest, reference: str) -> HttpResponse:
@@ -240,6 +269,7 @@ def ticket_escalate(request: HttpRequest, reference: str) -> HttpResponse:
         lambda t: assignment.ticket_escalate(
             actor=request.user, ticket_id=t.pk, reason=data.get("reason", ""),
             summary=data.get("summary", ""), to_supervisor=bool(data.get("to_supervisor")),
+            team=_chosen_team(data.get("team", "")),
         ),
         _("Ticket escalated."),
     )  # fmt: skip
@@ -248,6 +278,8 @@ def ticket_escalate(request: HttpRequest, reference: str) -> HttpResponse:
 @agent_required
 @require_POST
 def ticket_deescalate(request: HttpRequest, reference: str) -> HttpResponse:
+    if not request.user.may_deescalate:
+        raise PermissionDenied  # 403, nothing recorded; the service enforces the same rule
     reason = request.POST.get("reason", "")
     return _act(
         request, reference,
@@ -267,8 +299,42 @@ def message_approve(request: HttpRequest, reference: str, message_id: int) -> Ht
 
 
 @agent_required
+@require_POST
+def message_review_view(request: HttpRequest, reference: str, message_id: int) -> HttpResponse:
+    """Accept (publish as the customer's) or reject a message held because its sender is unproven."""
+    accept = request.POST.get("decision") == "accept"
+    return _act(
+        request, reference,
+        lambda t: message_review(actor=request.user, ticket_id=t.pk, message_id=message_id, accept=accept),
+        _("Message accepted as the customer's.") if accept else _("Message rejected."),
+    )  # fmt: skip
+
+
+@agent_required
 def triage(request: HttpRequest) -> HttpResponse:
     return render(request, "desk/triage.html", {"tickets": triage_queue(limit=100)})
+
+
+@agent_required
+def categories(request: HttpRequest) -> HttpResponse:
+    """Which team receives each category's tickets: supervisors and administrators set it."""
+    if not (request.user.is_supervisor or request.user.is_superuser):
+        raise PermissionDenied
+    if request.method == "POST":
+        category, team = request.POST.get("category", ""), request.POST.get("team", "")
+        try:
+            category_team_set(
+                actor=request.user,
+                category_id=int(category) if category.isdigit() and len(category) < 19 else 0,
+                team=_chosen_team(team) if team else None,
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Category routing saved."))
+        return redirect("desk:categories")
+    context = {"categories": tickets.category_list(), "teams": list(team_list()), "default": team_default()}
+    return render(request, "desk/categories.html", context)
 
 
 @agent_required
@@ -282,8 +348,10 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
 
 @agent_required
 def outbox(request: HttpRequest) -> HttpResponse:
-    context = {"deliveries": delivery_list(), "captured": captured_email_list(), "sms": captured_sms_list()}
-    return render(request, "desk/outbox.html", context)
+    """Supervisors only: outgoing messages carry customers' links (masked here all the same)."""
+    if not (request.user.is_supervisor or request.user.is_superuser):
+        raise PermissionDenied
+    return render(request, "desk/outbox.html", {**outbox_page(), "backlog": outbox_backlog()})
 
 
 @agent_required
@@ -301,26 +369,49 @@ def customer_detail(request: HttpRequest, customer_id: int) -> HttpResponse:
         "events": customer_events(customer_id=customer.pk),
         "consents": customer_consents(customer_id=customer.pk),
         "merge_form": MergeForm(),
+        "merges": customer_merges(customer_id=customer.pk),
         "consent_form": ConsentForm(),
     }
     return render(request, "desk/customer.html", context)
 
 
 @agent_required
-@require_POST
 def customer_merge_view(request: HttpRequest, customer_id: int) -> HttpResponse:
-    form = MergeForm(request.POST)
-    if form.is_valid():
-        try:
-            customer_merge(
-                source_id=customer_id, target_id=form.cleaned_data["other"], actor_label=request.user.email
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("desk:customer", customer_id=customer_id)
-        messages.success(request, _("Customers merged."))
-        return redirect("desk:customer", customer_id=form.cleaned_data["other"])
-    messages.error(request, _("Give the number of the customer to merge into."))
+    """Both records side by side (GET, or a POST without ``confirm``), then the merge itself."""
+    if not request.user.may_merge_customers:
+        raise PermissionDenied
+    form = MergeForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        messages.error(request, _("Give the number of the customer to merge into."))
+        return redirect("desk:customer", customer_id=customer_id)
+    other = form.cleaned_data["other"]
+    try:
+        if request.method == "POST" and form.cleaned_data["confirm"]:
+            customer_merge(source_id=customer_id, target_id=other, actor=request.user)
+            messages.success(request, _("Customers merged."))
+            return redirect("desk:customer", customer_id=other)
+        source, target = customer_merge_preview(source_id=customer_id, target_id=other)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("desk:customer", customer_id=customer_id)
+    confirm = MergeForm(initial={"other": other, "confirm": True})
+    return render(request, "desk/customer_merge.html", {"source": source, "target": target, "form": confirm})
+
+
+@agent_required
+@require_POST
+def customer_unmerge_view(request: HttpRequest, customer_id: int, merge_id: int) -> HttpResponse:
+    """Undo a merge from either record's page; back to that page."""
+    if not request.user.may_merge_customers:
+        raise PermissionDenied
+    try:
+        customer_unmerge(merge_id=merge_id, actor=request.user)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Merge undone."))
     return redirect("desk:customer", customer_id=customer_id)
 
 
@@ -395,8 +486,12 @@ def _log_call(request: HttpRequest, data: dict):  # type: ignore[no-untyped-def]
 
 @agent_required
 def inbound_failures(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST" and request.POST.get("record", "").isdigit():
-        outcome = email_replay(record_id=int(request.POST["record"]))
+    """Kept failures and records waiting too long, with replay; an unknown record is a 404."""
+    if request.method == "POST":
+        try:
+            outcome = email_replay(record_id=int(request.POST.get("record", "")))
+        except (ValueError, NotFound):  # not a number, or no such email
+            raise Http404 from None
         if outcome.result is not None:
             messages.success(
                 request, _("Replayed into %(reference)s.") % {"reference": outcome.result.ticket.reference}
@@ -404,4 +499,10 @@ def inbound_failures(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, _("Still failing: %(reason)s") % {"reason": outcome.error})
         return redirect("desk:inbound")
-    return render(request, "desk/inbound.html", {"records": inbound_failed(), "counts": inbound_counts()})
+    context = {
+        "records": inbound_failed(),
+        "waiting": inbound_waiting(),
+        "counts": inbound_status_counts(),
+        "stale_minutes": int(RECEIVED_STALE_AFTER.total_seconds() // 60),
+    }
+    return render(request, "desk/inbound.html", context)

@@ -194,6 +194,11 @@ class Message(models.Model):
         PUBLIC = "public", _("Public reply")
         INTERNAL = "internal", _("Internal note")
 
+    class Hold(models.TextChoices):
+        NONE = "", _("Not held")
+        UNPROVEN = "unproven", _("Held: sender not proven")
+        REJECTED = "rejected", _("Rejected: sender not proven")
+
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="messages", db_index=False
     )
@@ -210,6 +215,13 @@ class Message(models.Model):
     body_html = models.TextField(_("sanitised HTML body"), blank=True)
     external_id = models.CharField(_("external id"), max_length=300, blank=True, db_index=True)
     auto_submitted = models.BooleanField(_("sent by a robot"), default=False)
+    # An agent's retry key (API ``Idempotency-Key``, scoped per client). Unique: when a retry races
+    # the first request, the database decides, not a read before the write. The fingerprint of
+    # what was asked tells a true retry from a reused key.
+    idempotency_key = models.CharField(
+        _("idempotency key"), max_length=255, null=True, blank=True, unique=True
+    )
+    request_fingerprint = models.CharField(_("request fingerprint"), max_length=64, blank=True)
     # Pairing (issue 4): a junior's public reply on an urgent ticket waits for this senior.
     held_for = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -219,6 +231,10 @@ class Message(models.Model):
         blank=True,
         related_name="+",
     )
+    # Issue 8: an email from a participant's address that nothing proves waits for an agent, who
+    # accepts it (it becomes the customer's words) or rejects it (kept, never shown to them).
+    hold = models.CharField(_("held"), max_length=10, choices=Hold, blank=True, default=Hold.NONE)
+    hold_reason = models.CharField(_("held because"), max_length=200, blank=True)
     configuration_items = models.ManyToManyField(
         ConfigurationItem, verbose_name=_("configuration items"), blank=True
     )
@@ -325,6 +341,9 @@ class TicketEvent(models.Model):
         "skip": _("skipped"),
         "reply_held": _("reply held for approval"),
         "reply_approved": _("reply approved"),
+        "message_held": _("message held: sender not proven"),
+        "message_accepted": _("held message accepted"),
+        "message_rejected": _("held message rejected"),
     }
 
     @property

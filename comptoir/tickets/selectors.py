@@ -117,8 +117,9 @@ def ticket_messages(*, ticket: Ticket, public_only: bool) -> list[Message]:
         "configuration_items", Prefetch("attachments", queryset=Attachment.objects.order_by("id"))
     )
     if public_only:
-        # Internal notes, and replies still waiting for a senior's approval, never reach customers.
-        qs = qs.exclude(kind=Message.Kind.INTERNAL).filter(held_for__isnull=True)
+        # Internal notes, replies still waiting for a senior's approval, and messages held because
+        # nothing proved their sender (issue 8), never reach customers.
+        qs = qs.exclude(kind=Message.Kind.INTERNAL).filter(held_for__isnull=True, hold=Message.Hold.NONE)
     return list(qs.order_by("created_at", "id"))
 
 
@@ -200,7 +201,7 @@ def attachment_for_tracking(*, uid: uuid.UUID, attachment_id: int) -> Attachment
     att = (
         Attachment.objects.filter(pk=attachment_id, ticket__tracking_uid=uid)
         .exclude(message__kind=Message.Kind.INTERNAL)
-        .filter(message__held_for__isnull=True)
+        .filter(message__held_for__isnull=True, message__hold=Message.Hold.NONE)
         .first()
     )
     if att is None:

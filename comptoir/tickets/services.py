@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -162,8 +164,14 @@ def ticket_customer_reply(
     auto_submitted: bool = False,
     author: User | None = None,
     body_html: str = "",
+    hold_reason: str = "",
 ) -> Message:
-    """A customer writes on their ticket: the message joins it and a closed-ish ticket reopens."""
+    """A customer writes on their ticket: the message joins it and a closed-ish ticket reopens.
+
+    With ``hold_reason`` (an email whose sender nothing proves) the message is kept but held: not
+    shown to the customer, no reopening, no clock, the ticket flagged until an agent decides
+    (``message_review``).
+    """
     body = _clean_text(body, field="body")
     checked = _validate_files(files)
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
@@ -176,9 +184,23 @@ def ticket_customer_reply(
         external_id=external_id,
         auto_submitted=auto_submitted,
         author=author,
+        hold=Message.Hold.UNPROVEN if hold_reason else Message.Hold.NONE,
+        hold_reason=hold_reason[:200],
     )
     stored = _store_attachments(ticket=ticket, message=message, checked=checked)
     label = _label(author, ticket.customer)
+    if hold_reason:
+        event_record(ticket=ticket, actor=None, field="message_held", old="", new=message.pk)
+        _set_fields(ticket=ticket, actor=None, changes={"review_reason": hold_reason[:200]}, touch=True)
+    else:
+        _customer_words(ticket=ticket, author=author, auto_submitted=auto_submitted, label=label)
+    for att in stored:
+        event_record(ticket=ticket, actor=author, field="attachment", old="", new=att.filename, label=label)
+    return message
+
+
+def _customer_words(*, ticket: Ticket, author: User | None, auto_submitted: bool, label: str) -> None:
+    """What a customer's message does to its ticket: reopen it, or start the next-response clock."""
     if ticket.status in (Ticket.Status.WAITING_CUSTOMER, Ticket.Status.RESOLVED) and not auto_submitted:
         _set_fields(ticket=ticket, actor=author, changes={"status": Ticket.Status.OPEN}, label=label)
     else:
@@ -187,8 +209,30 @@ def ticket_customer_reply(
         _set_fields(
             ticket=ticket, actor=author, changes={}, label=label, touch=True, refresh_sla=starts_clock
         )
-    for att in stored:
-        event_record(ticket=ticket, actor=author, field="attachment", old="", new=att.filename, label=label)
+
+
+@transaction.atomic
+def message_review(*, actor: User, ticket_id: int, message_id: int, accept: bool) -> Message:
+    """An agent decides on a message held because nothing proved its sender.
+
+    Accepted, it becomes the customer's words as if it arrived now (reopening, clocks); rejected,
+    it is kept for the record and never shown to the customer. Either way the ticket's flag goes
+    when no other held message remains.
+    """
+    ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket_id)
+    message = Message.objects.filter(pk=message_id, ticket_id=ticket.pk, hold=Message.Hold.UNPROVEN).first()
+    if message is None:
+        raise InvalidInput(_("This message is not waiting for review."), field="message")
+    message.hold = Message.Hold.NONE if accept else Message.Hold.REJECTED
+    message.save(update_fields=["hold"])
+    field = "message_accepted" if accept else "message_rejected"
+    event_record(ticket=ticket, actor=actor, field=field, old="", new=message.pk)
+    still_held = Message.objects.filter(ticket_id=ticket.pk, hold=Message.Hold.UNPROVEN).exists()
+    if ticket.review_reason == message.hold_reason and not still_held:
+        _set_fields(ticket=ticket, actor=actor, changes={"review_reason": ""})
+    if accept:
+        label = _label(None, ticket.customer)
+        _customer_words(ticket=ticket, author=None, auto_submitted=message.auto_submitted, label=label)
     return message
 
 
@@ -213,7 +257,6 @@ def _configuration_items(names: Iterable[str]) -> list[ConfigurationItem]:
     return items
 
 
-@transaction.atomic
 def ticket_agent_message(
     *,
     ticket: Ticket,
@@ -222,8 +265,60 @@ def ticket_agent_message(
     internal: bool,
     configuration_items: Sequence[str] = (),
     files: Sequence[IncomingFile] = (),
+    idempotency_key: str | None = None,
 ) -> Message:
-    """An agent's public reply (emailed to the customer) or internal note (never shown to them)."""
+    """An agent's public reply (emailed to the customer) or internal note (never shown to them).
+
+    ``idempotency_key``, already scoped to the calling client, makes a retry safe: the same key
+    and request give back the first message, with no second delivery; another request under
+    the key is a ``Conflict``. Concurrent retries are decided by the key's unique constraint.
+    """
+    fingerprint = ""
+    if idempotency_key:
+        fingerprint = _request_fingerprint(ticket.pk, body, internal, configuration_items, files)
+        first = _message_replayed(key=idempotency_key, fingerprint=fingerprint)
+        if first is not None:
+            return first
+    try:
+        return _agent_message(
+            ticket=ticket, actor=actor, body=body, internal=internal,
+            configuration_items=configuration_items, files=files,
+            idempotency_key=idempotency_key or None, fingerprint=fingerprint,
+        )  # fmt: skip
+    except IntegrityError:
+        # A concurrent retry stored the message first; its transaction (delivery included) won.
+        first = _message_replayed(key=idempotency_key, fingerprint=fingerprint) if idempotency_key else None
+        if first is None:
+            raise
+        return first
+
+
+def _request_fingerprint(ticket_id: int, body: str, internal: bool, items: Iterable[str], files) -> str:  # type: ignore[no-untyped-def]
+    digest = hashlib.sha256(json.dumps([ticket_id, body, internal, [str(i) for i in items]]).encode())
+    for upload in files:
+        digest.update(upload.name.encode() + hashlib.sha256(upload.content).digest())
+    return digest.hexdigest()
+
+
+def _message_replayed(*, key: str, fingerprint: str) -> Message | None:
+    first = Message.objects.filter(idempotency_key=key).first()
+    if first is not None and first.request_fingerprint != fingerprint:
+        raise Conflict(_("This idempotency key was already used for a different request."))
+    return first
+
+
+@transaction.atomic
+def _agent_message(
+    *,
+    ticket: Ticket,
+    actor: User,
+    body: str,
+    internal: bool,
+    configuration_items: Sequence[str],
+    files: Sequence[IncomingFile],
+    idempotency_key: str | None,
+    fingerprint: str,
+) -> Message:
     body = _clean_text(body, field="body")
     checked = _validate_files(files)
     ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
@@ -237,6 +332,8 @@ def ticket_agent_message(
         channel="web",
         body=body,
         held_for=held_for,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
     )
     items = _configuration_items(configuration_items)
     if items:
@@ -416,10 +513,16 @@ def category_ensure(*, slug: str, name_en: str, name_fr: str) -> Category:
     return category
 
 
-def tickets_move_customer(*, source_id: int, target_id: int, actor_label: str) -> list[str]:
-    """Move every ticket of one customer to another, writing the change in each ticket's history."""
-    refs = list(Ticket.objects.filter(customer_id=source_id).values_list("pk", "reference"))
-    Ticket.objects.filter(customer_id=source_id).update(
+def tickets_move_customer(
+    *, source_id: int, target_id: int, actor_label: str, ticket_ids: Sequence[int] | None = None
+) -> list[tuple[int, str]]:
+    """Move every ticket of one customer (or only ``ticket_ids`` among them, to undo a merge) to
+    another, writing the change in each ticket's history; returns the (id, reference) moved."""
+    moving = Ticket.objects.filter(customer_id=source_id)
+    if ticket_ids is not None:
+        moving = moving.filter(pk__in=list(ticket_ids))
+    refs = list(moving.values_list("pk", "reference"))
+    Ticket.objects.filter(customer_id=source_id, pk__in=[pk for pk, _ref in refs]).update(
         customer_id=target_id, updated_at=timezone.now(), version=F("version") + 1
     )
     TicketEvent.objects.bulk_create(
@@ -428,4 +531,4 @@ def tickets_move_customer(*, source_id: int, target_id: int, actor_label: str) -
         )
         for pk, _ref in refs
     )
-    return [ref for _pk, ref in refs]
+    return refs
