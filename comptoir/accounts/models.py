@@ -80,11 +80,17 @@ class User(AbstractUser):
         return [code.strip() for code in self.languages.split(",") if code.strip()]
 
     @property
+    def supervises(self) -> bool:
+        """A supervisor or an administrator: sees the outbox and the figures, routes categories,
+        approves any held reply. The one place that says who counts as supervising."""
+        return self.is_active and (self.is_supervisor or self.is_superuser)
+
+    @property
     def may_pick(self) -> bool:
         """Free picking from the queue: explicit setting, else off for level 1, on above."""
         if self.can_pick is not None:
             return self.can_pick
-        return self.is_supervisor or self.is_superuser or self.level >= self.Level.L2
+        return self.supervises or self.level >= self.Level.L2
 
     @property
     def may_merge_customers(self) -> bool:
@@ -92,13 +98,13 @@ class User(AbstractUser):
         supervisors and administrators only."""
         if self.can_merge_customers is not None:
             return self.can_merge_customers
-        return self.is_supervisor or self.is_superuser
+        return self.supervises
 
     @property
     def may_deescalate(self) -> bool:
         """Sending a ticket back to level 1 is the receiving side's call: level-2 agents,
         supervisors and administrators, never the level-1 agent who escalated it."""
-        return self.is_active and (self.is_supervisor or self.is_superuser or self.level >= self.Level.L2)
+        return self.supervises or (self.is_active and self.level >= self.Level.L2)
 
 
 class ApiToken(models.Model):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -28,7 +29,7 @@ class TimelineEntry(Schema):
     ticket: str
     channel: str
     kind: str
-    visibility: str
+    visibility: Literal["public", "internal", "held"]
     author: str | None
     body: str
 
@@ -51,7 +52,7 @@ def timeline(request: HttpRequest, customer_id: Id):  # type: ignore[no-untyped-
         "entries": [
             {
                 "at": m.created_at, "ticket": m.ticket.reference, "channel": m.channel, "kind": m.kind,
-                "visibility": "internal" if m.kind == "internal" else "public",
+                "visibility": m.visibility,
                 "author": m.author.email if m.author_id else None, "body": m.body,
             }
             for m in messages

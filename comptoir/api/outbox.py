@@ -29,6 +29,6 @@ class OutboxStatsOut(Schema):
 @router.get("/stats/outbox", response={200: OutboxStatsOut, **ERRORS})
 def outbox_stats(request: HttpRequest):  # type: ignore[no-untyped-def]
     """Deliveries waiting (and the oldest one's age in seconds), due, being sent, lost, failed."""
-    if not (request.auth.is_supervisor or request.auth.is_superuser):
+    if not request.auth.supervises:
         raise PermissionDenied(_("Only supervisors can read these figures."))
     return asdict(outbox_backlog())

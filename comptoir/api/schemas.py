@@ -109,7 +109,9 @@ class AttachmentOut(Schema):
 
 class MessageOut(Schema):
     id: int
-    visibility: Literal["public", "internal"]
+    visibility: Literal["public", "internal", "held"] = Field(
+        description="held: a customer's email whose sender nothing proved, not shown to the customer"
+    )
     kind: str
     author: str | None
     channel: str

@@ -32,7 +32,7 @@ def ticket(t: Ticket, *, customer: Any = None) -> dict[str, Any]:
 def message(m: Message) -> dict[str, Any]:
     return {
         "id": m.pk,
-        "visibility": "internal" if m.kind == Message.Kind.INTERNAL else "public",
+        "visibility": m.visibility,
         "kind": m.kind,
         "author": (m.author.email if m.author_id else None),
         "channel": m.channel,

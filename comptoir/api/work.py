@@ -47,7 +47,7 @@ def _team(name: str | None):  # type: ignore[no-untyped-def]
 
 def _require_supervisor(request: HttpRequest) -> None:
     user = request.auth
-    if not (user.is_supervisor or user.is_superuser):
+    if not user.supervises:
         raise PermissionDenied(_("Only supervisors can read these figures."))
 
 

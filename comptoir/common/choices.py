@@ -19,8 +19,11 @@ _KEY_WORDS = {"key", "key account", "key-account", "compte clé", "compte-clé",
 
 
 def tier_from_text(value: str | None) -> str | None:
-    """The tier a free-text value of older versions meant (migrations): key words in French or
-    English give ``key``, anything else ``standard``; empty stays empty (no criterion)."""
+    """The tier an older free-text value meant (used by migrations): the key-account words, in
+    French or English, give ``key``; empty stays empty (no criterion). Any other value is kept as
+    it was: it goes on matching exactly what it matched before (a "gold" policy still applies to
+    "gold" customers), and turning several of them into one value could break the unique criteria
+    of SLA policies or widen a triage rule to every customer."""
     if not value or not value.strip():
         return None
-    return Tier.KEY.value if " ".join(value.strip().lower().split()) in _KEY_WORDS else Tier.STANDARD.value
+    return Tier.KEY.value if " ".join(value.strip().lower().split()) in _KEY_WORDS else value

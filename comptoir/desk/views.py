@@ -20,6 +20,7 @@ from comptoir.assignment import services as assignment
 from comptoir.channels.email.ingest import email_replay
 from comptoir.channels.phone import call_log
 from comptoir.common.exceptions import DomainError, InvalidInput, NotFound
+from comptoir.common.ids import parse_row_id
 from comptoir.customers.selectors import (
     customer_consents,
     customer_events,
@@ -254,7 +255,8 @@ def _chosen_team(value: str):  # type: ignore[no-untyped-def]
     """A team chosen in a form's select, by id; empty means none chosen."""
     if not value:
         return None
-    team = team_get(team_id=int(value)) if value.isdigit() and len(value) < 19 else None
+    team_id = parse_row_id(value)
+    team = team_get(team_id=team_id) if team_id is not None else None
     if team is None:
         raise InvalidInput(_("Unknown team."), field="team")
     return team
@@ -318,14 +320,14 @@ def triage(request: HttpRequest) -> HttpResponse:
 @agent_required
 def categories(request: HttpRequest) -> HttpResponse:
     """Which team receives each category's tickets: supervisors and administrators set it."""
-    if not (request.user.is_supervisor or request.user.is_superuser):
+    if not request.user.supervises:
         raise PermissionDenied
     if request.method == "POST":
         category, team = request.POST.get("category", ""), request.POST.get("team", "")
         try:
             category_team_set(
                 actor=request.user,
-                category_id=int(category) if category.isdigit() and len(category) < 19 else 0,
+                category_id=parse_row_id(category) or 0,
                 team=_chosen_team(team) if team else None,
             )
         except DomainError as exc:
@@ -349,7 +351,7 @@ def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
 @agent_required
 def outbox(request: HttpRequest) -> HttpResponse:
     """Supervisors only: outgoing messages carry customers' links (masked here all the same)."""
-    if not (request.user.is_supervisor or request.user.is_superuser):
+    if not request.user.supervises:
         raise PermissionDenied
     return render(request, "desk/outbox.html", {**outbox_page(), "backlog": outbox_backlog()})
 
@@ -458,8 +460,8 @@ def call_new(request: HttpRequest) -> HttpResponse:
         status = 400
     else:
         initial = {}
-        if request.GET.get("customer", "").isdigit():
-            initial["customer"] = int(request.GET["customer"])
+        if (customer_id := parse_row_id(request.GET.get("customer"))) is not None:
+            initial["customer"] = customer_id
             with contextlib.suppress(DomainError):
                 chosen = customer_get(customer_id=initial["customer"])
         form = CallForm(initial=initial)
@@ -488,9 +490,10 @@ def _log_call(request: HttpRequest, data: dict):  # type: ignore[no-untyped-def]
 def inbound_failures(request: HttpRequest) -> HttpResponse:
     """Kept failures and records waiting too long, with replay; an unknown record is a 404."""
     if request.method == "POST":
+        record_id = parse_row_id(request.POST.get("record"))
         try:
-            outcome = email_replay(record_id=int(request.POST.get("record", "")))
-        except (ValueError, NotFound):  # not a number, or no such email
+            outcome = email_replay(record_id=record_id or 0)
+        except NotFound:  # not a number, or no such email
             raise Http404 from None
         if outcome.result is not None:
             messages.success(

@@ -107,7 +107,7 @@ def reply_notify(
     # Thread under everything the customer's mail client knows: our ack and their own emails.
     thread = [make_message_id(f"ack:{ticket.pk}")] + [
         mid
-        for mid in ticket.messages.filter(kind=Message.Kind.CUSTOMER)
+        for mid in ticket.messages.filter(kind=Message.Kind.CUSTOMER, hold=Message.Hold.NONE)
         .exclude(external_id="")
         .order_by("id")
         .values_list("external_id", flat=True)[:20]

@@ -376,7 +376,7 @@ def reply_release(*, actor: User, ticket_id: int, message_id: int) -> Message:
     )
     if message is None or message.held_for_id is None:
         raise InvalidInput(_("This reply is not waiting for approval."), field="message")
-    if actor.pk != message.held_for_id and not (actor.is_supervisor or actor.is_superuser):
+    if actor.pk != message.held_for_id and not actor.supervises:
         raise PermissionDenied(_("Only the paired senior or a supervisor can approve this reply."))
     ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=message.ticket_id)
     Message.objects.filter(pk=message.pk).update(held_for=None)

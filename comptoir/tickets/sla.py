@@ -177,6 +177,11 @@ def ticket_sla_refresh(*, ticket: Ticket, new: bool = False) -> Ticket:
     return ticket
 
 
+def sla_paused(ticket: Ticket) -> bool:
+    """Whether the ticket's clocks are stopped because it waits on the customer."""
+    return bool(ticket.sla_policy_id and ticket.is_open and ticket.status == Ticket.Status.WAITING_CUSTOMER)
+
+
 def sla_state(ticket: Ticket) -> dict:
     """What the API and the desk show: due times, the next warning, whether one is missed, whether
     the clock is paused (waiting on the customer) and why this policy applies."""
@@ -191,7 +196,7 @@ def sla_state(ticket: Ticket) -> dict:
         "policy_reason": (", ".join(policy_criteria(policy)) or _("applies to every ticket"))
         if policy
         else None,
-        "paused": bool(policy and ticket.is_open and ticket.status == Ticket.Status.WAITING_CUSTOMER),
+        "paused": sla_paused(ticket),
         "first_response_due": ticket.first_response_due_at,
         "resolution_due": ticket.resolution_due_at,
         "warning_at": ticket.sla_warning_at,

@@ -372,7 +372,7 @@ def category_team_set(*, actor: User, category_id: int, team: Team | None) -> Ca
 
     Supervisors and administrators decide where work goes; the change applies to new tickets.
     """
-    if not (actor.is_active and (actor.is_supervisor or actor.is_superuser)):
+    if not actor.supervises:
         raise PermissionDenied(_("Only supervisors can choose which team receives a category."))
     category = Category.objects.select_for_update().filter(pk=category_id).first()
     if category is None:

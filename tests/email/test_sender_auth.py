@@ -360,3 +360,35 @@ def test_agent_sees_the_held_message_and_accepts_or_rejects_it(settings, desk_cl
 def test_relaxed_alignment_by_organisational_domain(domain, from_domain, expected):
     assert aligned(domain, from_domain) is expected
     assert org_domain("a.b.bank.co.uk") == "bank.co.uk"
+
+
+@pytest.mark.django_db
+@pytest.mark.attack("email", "issue8-3")
+def test_a_held_message_is_marked_everywhere_staff_read_it_and_never_threads_a_reply(settings, agent):
+    """Held words are nobody's until accepted: the API, the timelines and our replies say so."""
+    from comptoir.accounts.services import api_token_create
+    from comptoir.tickets.services import ticket_agent_message
+
+    settings.COMPTOIR_INBOUND_SECRET = SECRET
+    ticket, mid = open_ticket()
+    spoofed = spoof(ticket, mid)
+    webhook(spoofed)
+    held = assert_held(ticket, existing_deliveries())
+    api = Client(headers={"Authorization": f"Bearer {api_token_create(user=agent)}"})
+
+    detail = api.get(f"/api/v1/tickets/{ticket.reference}").json()
+    assert {m["id"]: m["visibility"] for m in detail["messages"]}[held.pk] == "held"
+    entries = api.get(f"/api/v1/customers/{ticket.customer_id}/timeline").json()["entries"]
+    assert [e["visibility"] for e in entries if "IBAN" in e["body"]] == ["held"]
+    desk = Client()
+    desk.force_login(agent)
+    page = desk.get(f"/desk/customers/{ticket.customer_id}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-testid="timeline-held"' in page
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        reply = ticket_agent_message(ticket=ticket, actor=agent, body="Nous regardons.", internal=False)
+    delivery = Delivery.objects.get(kind=Delivery.Kind.REPLY, ticket=ticket)
+    spoof_id = held.external_id
+    assert spoof_id and spoof_id.startswith("<")
+    assert spoof_id not in delivery.headers.get("References", "") + delivery.body, reply
+    assert mid in delivery.headers.get("References", "")

@@ -15,7 +15,10 @@ PARTIAL = ROOT / "test-results" / "adversarial.json"
 
 def test_a_partial_run_leaves_the_committed_report_alone(tmp_path):
     before = TRACKED.read_bytes() if TRACKED.exists() else None
-    env = dict(os.environ, COMPTOIR_DATA_DIR=str(tmp_path))
+    # Its own SQLite test database in its own folder: on PostgreSQL the nested run would otherwise
+    # create and drop the very test database this session is using.
+    env = {k: v for k, v in os.environ.items() if k != "COMPTOIR_DATABASE_URL"}
+    env["COMPTOIR_DATA_DIR"] = str(tmp_path)
     one = "tests/security/test_abuse.py::test_api_create_refuses_unknown_customer_fields[id]"
     run = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", one],

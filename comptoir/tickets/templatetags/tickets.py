@@ -49,6 +49,8 @@ def clock(ticket) -> str:  # type: ignore[no-untyped-def]
     """The ticket's time left, or "paused" while it waits on the customer under an SLA policy."""
     from django.utils.translation import gettext as _
 
-    if ticket.sla_policy_id and ticket.is_open and ticket.status == Ticket.Status.WAITING_CUSTOMER:
+    from comptoir.tickets.sla import sla_paused
+
+    if sla_paused(ticket):
         return _("paused (waiting on the customer)")
     return time_left(ticket.due_at)
