@@ -27,3 +27,15 @@ def tier_from_text(value: str | None) -> str | None:
     if not value or not value.strip():
         return None
     return Tier.KEY.value if " ".join(value.strip().lower().split()) in _KEY_WORDS else value
+
+
+def tier_column_normaliser(app_label: str, model_name: str, field: str):  # type: ignore[no-untyped-def]
+    """A data migration step: apply ``tier_from_text`` to one tier column (non-empty values only)."""
+
+    def forwards(apps, schema_editor) -> None:  # type: ignore[no-untyped-def]
+        model = apps.get_model(app_label, model_name)
+        rows = model.objects.exclude(**{f"{field}__isnull": True}).exclude(**{field: ""})
+        for pk, value in rows.values_list("pk", field):
+            model.objects.filter(pk=pk).update(**{field: tier_from_text(value)})
+
+    return forwards

@@ -150,3 +150,22 @@ def test_alerts_without_assignee_or_supervisor_reach_the_administrators(make_tic
     breach = Delivery.objects.get(kind="staff_alert", idempotency_key__startswith="sla:breach")
     assert breach.recipient == admin.email
     assert "escalated" not in breach.body and "flagged for review" in breach.body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_upgrading_reads_an_older_free_text_key_tier_as_a_key_account():
+    """The data migration of issue 8: "Key account" typed in an older version becomes ``key``."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, after = [("customers", "0005_customer_merge")], [("customers", "0006_tier_choices")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps.get_model("customers", "Customer")
+    typed = old.objects.create(name="Grand Client", tier="Key account").pk
+    gold = old.objects.create(name="Client or", tier="gold").pk
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("customers", "Customer")
+    assert new.objects.get(pk=typed).tier == "key"
+    assert new.objects.get(pk=gold).tier == "gold"

@@ -2,14 +2,7 @@
 
 from django.db import migrations, models
 
-
-def normalise_tiers(apps, schema_editor):
-    """Free-text spellings of the key-account tier ("Key account", "compte clé") become key."""
-    from comptoir.common.choices import tier_from_text
-
-    Model = apps.get_model("customers", "Customer")
-    for row in Model.objects.exclude(tier__isnull=True).exclude(tier="").only("pk", "tier"):
-        Model.objects.filter(pk=row.pk).update(tier=tier_from_text(row.tier) or "standard")
+from comptoir.common.choices import tier_column_normaliser
 
 
 class Migration(migrations.Migration):
@@ -19,7 +12,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(normalise_tiers, migrations.RunPython.noop),
+        # Free-text spellings of the key-account tier ("Key account", "compte clé") become key.
+        migrations.RunPython(tier_column_normaliser("customers", "Customer", "tier"), migrations.RunPython.noop),
         migrations.AlterField(
             model_name='customer',
             name='tier',
