@@ -23,8 +23,9 @@ from comptoir.common.exceptions import Conflict, InvalidInput, PermissionDenied
 from comptoir.routing.models import Team
 from comptoir.routing.selectors import team_default, team_escalation_target, team_get_by_name
 from comptoir.tickets.models import Ticket, TicketEvent
+from comptoir.tickets.notifications import escalation_notify
 from comptoir.tickets.selectors import OPEN
-from comptoir.tickets.services import _set_fields, event_record, ticket_agent_message
+from comptoir.tickets.services import _set_fields, event_record, review_reason_added, ticket_agent_message
 
 # How long a ticket an agent skipped stays out of their "next ticket".
 SKIP_MEMORY = timedelta(hours=8)
@@ -182,7 +183,9 @@ def ticket_escalate(
 
     The ticket moves to ``team``, else to the level-2 team its team escalates to (see
     ``team_escalation_target``). The summary is an internal note; the level change, the reason
-    and the team are in the history.
+    and the team are in the history. ``to_supervisor`` also flags the ticket for review (added
+    to any existing flag, never replacing it), which lists it in the supervisors' "Waiting for
+    you", and emails the receiving team's supervisors (``escalation_notify``).
     """
     reason = " ".join((reason or "").split())[:200]
     summary = (summary or "").strip()
@@ -199,7 +202,7 @@ def ticket_escalate(
     if ticket.level >= Ticket.Level.L2 and not to_supervisor:
         raise Conflict(_("This ticket is already at level 2."))
     target = "supervisor" if to_supervisor else "level 2"
-    event_record(ticket=ticket, actor=actor, field="escalation", old="", new=f"{target}: {reason}")
+    event = event_record(ticket=ticket, actor=actor, field="escalation", old="", new=f"{target}: {reason}")
     ticket_agent_message(
         ticket=ticket, actor=actor, internal=True, body=_("Escalation (%(reason)s):\n%(summary)s")
         % {"reason": reason, "summary": summary},
@@ -211,8 +214,12 @@ def ticket_escalate(
     if target_team is not None:
         changes["team"] = target_team
     if to_supervisor:
-        changes["review_reason"] = _("Escalated to a supervisor: %(reason)s") % {"reason": reason}
-    return _set_fields(ticket=ticket, actor=actor, changes=changes)
+        flag = _("Escalated to a supervisor: %(reason)s") % {"reason": reason}
+        changes["review_reason"] = review_reason_added(current=ticket.review_reason, reason=flag)
+    ticket = _set_fields(ticket=ticket, actor=actor, changes=changes)
+    if to_supervisor:
+        escalation_notify(ticket=ticket, event_id=event.pk, reason=reason)
+    return ticket
 
 
 @transaction.atomic

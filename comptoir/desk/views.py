@@ -101,8 +101,11 @@ def queue(request: HttpRequest) -> HttpResponse:
         )
     except DomainError as exc:  # a tampered cursor: say so, do not guess a page
         return render(request, "desk/queue.html", {"error": exc.message, "scope": scope}, status=400)
-    template = "desk/queue.html#rows" if request.htmx else "desk/queue.html"
-    return render(request, template, {"page": page, "scope": scope})
+    if request.htmx:  # the next rows only
+        return render(request, "desk/queue.html#rows", {"page": page, "scope": scope})
+    # First page: what waits for this agent's decision, above the queue (issue 8).
+    waiting = tickets.waiting_for(actor=request.user) if not request.GET.get("cursor") else None
+    return render(request, "desk/queue.html", {"page": page, "scope": scope, "waiting": waiting})
 
 
 def _ticket_context(request: HttpRequest, ticket, **extra):  # type: ignore[no-untyped-def]

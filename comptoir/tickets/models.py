@@ -167,6 +167,10 @@ class Ticket(BaseModel):
             # An agent's open tickets by due time; also counts their load for capacity (covering).
             models.Index(fields=["assignee", "is_open", "due_at"], name="ticket_assignee_open_idx"),
             models.Index(fields=["customer", "-id"], name="ticket_customer_idx"),
+            # "Waiting for you" on the desk: flagged tickets, newest first; only flagged rows.
+            models.Index(
+                fields=["is_open", "-id"], condition=~models.Q(review_reason=""), name="ticket_flagged_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -243,7 +247,12 @@ class Message(models.Model):
     class Meta:
         verbose_name = _("message")
         verbose_name_plural = _("messages")
-        indexes = [models.Index(fields=["ticket", "created_at", "id"], name="message_ticket_idx")]
+        indexes = [
+            models.Index(fields=["ticket", "created_at", "id"], name="message_ticket_idx"),
+            # "Waiting for you" on the desk: held emails and held replies, newest first; only those rows.
+            models.Index(fields=["-id"], condition=models.Q(hold="unproven"), name="message_unproven_idx"),
+            models.Index(fields=["-id"], condition=models.Q(held_for__isnull=False), name="message_held_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"

@@ -177,3 +177,47 @@ def staff_alert(*, key: str, user: User, ticket: Ticket, subject: str, body: str
         key=key, kind=Delivery.Kind.STAFF_ALERT, recipient=user.email, subject=subject,
         body=f"{body}\n\n{link}\n", ticket_id=ticket.pk,
     )  # fmt: skip
+
+
+def escalation_notify(*, ticket: Ticket, event_id: int, reason: str) -> list[Delivery]:
+    """Tell the supervisors of the team that received an escalation "to a supervisor".
+
+    Same people as SLA alerts (``sla._recipients``: the team's supervisors, else every supervisor,
+    else the administrators); the ticket is unassigned by then. One email per recipient and
+    escalation, in the recipient's language.
+    """
+    from .sla import _recipients  # sla imports this module
+
+    sent = []
+    for user in _recipients(ticket):
+        with translation.override(user.language or "en"):
+            values = {"reference": ticket.reference, "subject": ticket.subject, "reason": reason}
+            subject = _("[%(reference)s] Escalated to a supervisor") % values
+            body = (
+                _("The ticket %(reference)s (%(subject)s) was escalated to a supervisor: %(reason)s") % values
+            )
+        delivery = staff_alert(
+            key=f"escalation:{event_id}:{user.pk}", user=user, ticket=ticket, subject=subject, body=body
+        )
+        if delivery is not None:
+            sent.append(delivery)
+    return sent
+
+
+def reply_held_notify(*, ticket: Ticket, message: Message, senior: User) -> Delivery | None:
+    """Tell the paired senior that a junior's reply waits for their approval (once per message)."""
+    with translation.override(senior.language or "en"):
+        values = {
+            "reference": ticket.reference,
+            "subject": ticket.subject,
+            "junior": str(message.author or ""),
+        }
+        subject = _("[%(reference)s] A reply waits for your approval") % values
+        body = (
+            _(
+                "%(junior)s replied on %(reference)s (%(subject)s). The reply is sent to the customer "
+                "only after your approval on the desk."
+            )
+            % values
+        )
+    return staff_alert(key=f"reply-held:{message.pk}", user=senior, ticket=ticket, subject=subject, body=body)

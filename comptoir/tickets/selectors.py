@@ -123,6 +123,42 @@ def ticket_messages(*, ticket: Ticket, public_only: bool) -> list[Message]:
     return list(qs.order_by("created_at", "id"))
 
 
+WAITING_LIMIT = 20
+# Held emails wait for a decision each, so few are held at once; an agent's are among these.
+EMAIL_WINDOW = 200
+
+
+def waiting_for(*, actor: User, limit: int = WAITING_LIMIT) -> dict[str, list]:
+    """What waits for this agent's decision, newest first, at most ``limit`` of each kind.
+
+    ``replies``: replies held for their approval (pairing; supervisors: every held reply).
+    ``emails``: emails held because nothing proved their sender, and ``flagged``: open tickets
+    flagged for review (``review_reason``, e.g. an escalation to a supervisor), both in the
+    agent's teams (supervisors: all). Three bounded queries on small partial indexes
+    (``message_held_idx`` or the held-for key, ``message_unproven_idx``, ``ticket_flagged_idx``);
+    no count. Held emails are read from their own index, newest ``EMAIL_WINDOW`` first, and kept
+    for the agent's teams here: joined on the team, SQLite would walk every message of the team.
+    """
+    if not (actor.is_active and (actor.is_agent or actor.is_superuser)):
+        return {"replies": [], "emails": [], "flagged": []}
+    replies = Message.objects.filter(held_for__isnull=False)
+    emails = Message.objects.filter(hold=Message.Hold.UNPROVEN)
+    flagged = Ticket.objects.filter(**OPEN).exclude(review_reason="")
+    if not actor.supervises:
+        teams = actor.teams.values("pk")
+        replies = replies.filter(held_for_id=actor.pk)
+        flagged = flagged.filter(team_id__in=teams)
+    held = list(
+        emails.select_related("ticket").order_by("-id")[: limit if actor.supervises else EMAIL_WINDOW]
+    )
+    team_ids = set() if actor.supervises else set(actor.teams.values_list("pk", flat=True))
+    return {
+        "replies": list(replies.select_related("ticket", "author", "held_for").order_by("-id")[:limit]),
+        "emails": [m for m in held if actor.supervises or m.ticket.team_id in team_ids][:limit],
+        "flagged": list(flagged.select_related("team").order_by("-id")[:limit]),
+    }
+
+
 def ticket_history(*, ticket: Ticket) -> list[TicketEvent]:
     return list(ticket.events.order_by("id"))
 

@@ -247,6 +247,26 @@ def ticket_flag(*, ticket: Ticket, linked_to: Ticket | None, reason: str) -> Tic
     return _set_fields(ticket=ticket, actor=None, changes=changes)
 
 
+REVIEW_REASON_MAX = 200
+REVIEW_REASON_SEP = " · "
+
+
+def review_reason_added(*, current: str, reason: str) -> str:
+    """A ticket's review flag with one more reason: the existing reasons are kept whole and the
+    new one appended, cut with "…" to fit the column (or left out when the flag is full: its
+    full text is in the history). An existing warning (e.g. intake's unverified identity) is
+    never replaced."""
+    current, reason = current.strip(), " ".join(reason.split())
+    if not current:
+        return reason[:REVIEW_REASON_MAX]
+    if reason in current:
+        return current
+    room = REVIEW_REASON_MAX - len(current) - len(REVIEW_REASON_SEP)
+    if room <= 1:
+        return current
+    return current + REVIEW_REASON_SEP + (reason if len(reason) <= room else reason[: room - 1] + "…")
+
+
 def _configuration_items(names: Iterable[str]) -> list[ConfigurationItem]:
     items = []
     for raw in names:
@@ -350,6 +370,7 @@ def _agent_message(
     also = {"first_response_at": timezone.now()} if public and ticket.first_response_at is None else {}
     if held_for is not None:
         event_record(ticket=ticket, actor=actor, field="reply_held", old="", new=held_for.email)
+        notifications.reply_held_notify(ticket=ticket, message=message, senior=held_for)
     # An answer stops the next-response clock.
     _set_fields(ticket=ticket, actor=actor, changes=changes, also=also, touch=True, refresh_sla=public)
     if public:

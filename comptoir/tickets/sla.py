@@ -225,7 +225,7 @@ def _recipients(ticket: Ticket) -> list[User]:
         people = {u.pk: u for u in active.filter(is_superuser=True)}
     if not people:
         logger.warning(
-            "SLA alert for %s reaches nobody: no assignee, supervisor or administrator", ticket.reference
+            "Staff alert for %s reaches nobody: no assignee, supervisor or administrator", ticket.reference
         )
     return [people[pk] for pk in sorted(people)]
 
