@@ -54,6 +54,59 @@ def test_agent_add_creates_team_and_prints_token_last():
     assert response.status_code == 200
 
 
+def test_agent_add_help_documents_supervisor_and_admin():
+    shown = subprocess.run(  # noqa: S603
+        [COMPTOIR, "agent", "add", "--help"], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    assert "--supervisor" in shown and "--admin" in shown
+
+
+@pytest.mark.fault("issue8-3")
+@pytest.mark.django_db
+def test_agent_add_makes_supervisors_and_administrators_and_names_the_default_team_once():
+    def add(email: str, *flags: str) -> str:
+        out = io.StringIO()
+        call_command("agent", "add", email, "--name", email.split("@")[0], "--team", "Niveau 1", *flags,
+                     "--password", "pw-123456", stdout=out)  # fmt: skip
+        return out.getvalue()
+
+    first = add("un@example.test")
+    assert "New tickets land in team Niveau 1 (the default team)." in first
+    boss = add("chef@example.test", "--supervisor")
+    assert "New tickets land" not in boss  # the team was already the default
+    add("root@example.test", "--admin")
+    plain, chef, root = (User.objects.get(email=f"{n}@example.test") for n in ("un", "chef", "root"))
+    assert (plain.is_supervisor, plain.is_superuser) == (False, False)
+    assert (chef.is_supervisor, chef.is_superuser) == (True, False)
+    assert root.is_superuser and root.is_agent
+    desk = Client(headers={"Accept-Language": "en"})
+    desk.force_login(chef)
+    assert desk.get("/desk/categories/").status_code == 200  # supervisors route categories
+    assert desk.get("/admin/").status_code != 200
+    desk.force_login(plain)
+    assert desk.get("/desk/categories/").status_code == 403
+    desk.force_login(root)
+    assert desk.get("/admin/").status_code == 200
+    add("un@example.test")  # adding again keeps what was granted elsewhere
+    add("chef@example.test")
+    assert User.objects.get(email="chef@example.test").is_supervisor
+
+
+@pytest.mark.fault("issue8-3")
+@pytest.mark.django_db
+def test_demo_prints_a_supervisor_login():
+    out = io.StringIO()
+    call_command("demo", "--tickets", "5", stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if "supervisor" in line]
+    assert len(lines) == 1
+    email = lines[0].split()[0]
+    supervisor = User.objects.get(email=email)
+    assert supervisor.is_supervisor and not supervisor.is_superuser
+    desk = Client()
+    assert desk.login(username=email, password="comptoir-demo")
+    assert desk.get("/desk/categories/").status_code == 200
+
+
 @pytest.mark.django_db
 def test_demo_loads_bilingual_tickets_and_prints_logins():
     out = io.StringIO()

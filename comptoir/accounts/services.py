@@ -23,12 +23,15 @@ def agent_create(
     team_name: str,
     level: int = 1,
     password: str | None = None,
+    is_supervisor: bool = False,
     is_superuser: bool = False,
 ) -> User:
     """Create (or update) an agent and put them in their team, creating the team if needed.
 
     A team named for the first time gets the level of its first agent (a level-2 agent's new team
     is a level-2 team that escalations can reach); the first level-1 team becomes the default.
+    ``is_supervisor`` and ``is_superuser`` (the admin site) grant; updating an agent without them
+    keeps what was granted before.
     """
     team = team_get_or_create(name=team_name, level=level)
     user = User.objects.filter(email__iexact=email).first()
@@ -40,6 +43,8 @@ def agent_create(
     user.level = level
     user.is_agent = True
     user.is_staff = True
+    if is_supervisor:
+        user.is_supervisor = True
     if is_superuser:
         user.is_superuser = True
     user.save()

@@ -44,6 +44,12 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         return ", ".join(policy_criteria(policy)) or str(_("every ticket"))
 
     def changelist_view(self, request, extra_context=None):  # type: ignore[no-untyped-def]
-        """The precedence rule above the list, where an administrator compares policies."""
-        extra_context = {**(extra_context or {}), "title": _("SLA policies"), "subtitle": PRECEDENCE_HELP}
+        """The precedence rule above the list, where an administrator compares policies: a help
+        paragraph (admin/sla/slapolicy/change_list.html), not the subtitle, which Django also puts
+        in the browser tab's title and draws big and bold under the Add button."""
+        extra_context = {
+            **(extra_context or {}),
+            "title": _("SLA policies"),
+            "precedence_help": PRECEDENCE_HELP,
+        }
         return super().changelist_view(request, extra_context=extra_context)

@@ -35,8 +35,9 @@ def _agent_add(email: str, team: str, level: int) -> None:
 @pytest.mark.fault("issue8-11")
 def test_fresh_install_customer_to_level_1_to_level_2(live_server, page, new_context):
     # The database as ``migrate`` leaves it: the browser tests flush the database between tests,
-    # so the rows the SLA data migration ships are written again by that migration's own code.
+    # so the rows the SLA and triage data migrations ship are written again by their own code.
     import_module("comptoir.sla.migrations.0002_default_calendar_and_policies").create_defaults(apps, None)
+    import_module("comptoir.triage.migrations.0003_starter_categories").create_categories(apps, None)
     assert SlaPolicy.objects.count() == 4 and not Team.objects.exists()
     _agent_add("un@example.org", "Niveau 1", 1)
     _agent_add("deux@example.org", "Niveau 2", 2)

@@ -7,6 +7,7 @@ sweep; expected instants are written by hand.
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -84,6 +85,20 @@ def test_tier_is_a_choice_in_the_admin_and_the_precedence_is_explained(key_polic
     )  # fmt: skip
     assert typed.status_code == 200 and "Select a valid choice" in typed.content.decode()
     assert not SlaPolicy.objects.filter(name="Typed").exists()
+
+
+@pytest.mark.fault("issue8-2")
+def test_the_precedence_is_a_help_paragraph_not_the_page_title(key_policy):
+    """It was the subtitle: the browser tab's title, a bold block under the Add button."""
+    admin = AgentFactory(is_superuser=True)
+    client = Client(headers={"Accept-Language": "en"})
+    client.force_login(admin)
+    listing = client.get("/admin/sla/slapolicy/").content.decode()
+    title = re.search(r"<title>(.*?)</title>", listing, re.S).group(1).strip()
+    assert title.startswith("SLA policies |") and "criteria" not in title
+    assert "<h2>" not in listing.split('id="content"', 1)[1].split('id="content-main"', 1)[0]
+    help_text = re.search(r'<p class="help" data-testid="precedence">(.*?)</p>', listing, re.S).group(1)
+    assert "the customer tier beats the priority" in help_text
 
 
 def test_older_free_text_tiers_are_read_as_what_they_meant():

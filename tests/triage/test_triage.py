@@ -18,6 +18,12 @@ from tests.sla.factories import SlaPolicyFactory
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def no_categories(db):
+    """These tests make their own categories: drop the starter ones ``migrate`` created."""
+    Category.objects.all().delete()
+
+
 @pytest.fixture
 def billing(db):
     team = TeamFactory(name="Facturation")

@@ -22,6 +22,7 @@ from comptoir.triage.services import category_team_set, starter_categories_setup
 
 DEMO_PASSWORD = "comptoir-demo"  # noqa: S105 - printed on purpose: demo data only
 SENIOR = "alex@demo.comptoir.test"
+SUPERVISOR = SENIOR  # the senior also supervises: routes categories, sees the outbox and the figures
 # The first level-1 team becomes the default team: requests triage cannot place land there.
 AGENTS = [
     ("camille@demo.comptoir.test", "Camille Dubé", "Customer care", 1),
@@ -73,7 +74,8 @@ class Command(BaseCommand):
         self.stdout.write("  admin@demo.comptoir.test  (administrator, /admin/)")
         for email, name, team, level in AGENTS:
             paired = f", paired with {SENIOR}" if level == 1 else ""
-            self.stdout.write(f"  {email}  {name}, {team}, level {level}{paired}")
+            role = " (supervisor, /desk/categories/)" if email == SUPERVISOR else ""
+            self.stdout.write(f"  {email}  {name}, {team}, level {level}{paired}{role}")
 
     def _load(self, count: int, rng: random.Random) -> None:
         sla_default_setup()  # already there after migrate; kept for databases migrated before
@@ -84,7 +86,8 @@ class Command(BaseCommand):
             for email, name, team, level in AGENTS:
                 teams[team] = team_get_or_create(name=team, level=level)
                 agents.append(agent_create(email=email, name=name, team_name=team, level=level,
-                                           password=DEMO_PASSWORD))  # fmt: skip
+                                           password=DEMO_PASSWORD,
+                                           is_supervisor=email == SUPERVISOR))  # fmt: skip
             admin = agent_create(email="admin@demo.comptoir.test", name="Admin", team_name="Specialists",
                                  level=2, password=DEMO_PASSWORD, is_superuser=True)  # fmt: skip
             for slug, name_en, name_fr, _team in CATEGORIES:
