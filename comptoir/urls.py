@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 from django.views.i18n import set_language
 
 from comptoir.api.views import api
@@ -70,4 +72,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico whatever the page links; answer with the shipped icon.
+    path("favicon.ico", RedirectView.as_view(url=static("comptoir/favicon.svg"), permanent=True)),
 ]
