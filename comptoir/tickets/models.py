@@ -378,7 +378,9 @@ class TicketEvent(models.Model):
         key: str | int = int(value) if self.field == "level" and value.isdigit() else value
         if enum is not None and key in enum.values:
             return str(enum(key).label)
-        return value
+        from .history import event_value_label
+
+        return event_value_label(self.field, value)
 
     @property
     def old_label(self) -> str:
