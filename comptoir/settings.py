@@ -49,6 +49,7 @@ ALLOWED_HOSTS = [
     if h.strip()
 ]
 CSRF_TRUSTED_ORIGINS = [f"{urlsplit(BASE_URL).scheme}://{urlsplit(BASE_URL).netloc}"]
+CSRF_FAILURE_VIEW = "comptoir.common.views.csrf_failure"  # the site's own page, in the visitor's language
 
 INSTALLED_APPS = [
     "comptoir.accounts.admin_config.ComptoirAdminConfig",  # django.contrib.admin, superusers only

@@ -175,3 +175,17 @@ def test_pages_turn_off_htmx_inline_indicator_styles(desk: bool) -> None:
     body = client.get("/desk/" if desk else "/chat/").content.decode()
     assert '<meta name="htmx-config" content=\'{"includeIndicatorStyles": false' in body
     assert "style-src 'self'" in client.get("/").headers["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "words"), [("en", "Form expired"), ("fr", "Formulaire expiré")])
+def test_a_form_refused_by_csrf_is_explained_in_the_visitors_language(language: str, words: str) -> None:
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=language)
+    response = client.post(
+        "/", {"name": "Élodie", "email": "e@example.test", "subject": "x", "description": "y"}
+    )
+    assert response.status_code == 403
+    page = html.unescape(response.content.decode())
+    assert f'lang="{language}"' in page and words in page
+    assert 'data-testid="csrf-help"' in page and 'data-testid="error-next"' in page
+    assert "CSRF" not in page  # the technical reason stays in the log
