@@ -189,3 +189,10 @@ def test_a_form_refused_by_csrf_is_explained_in_the_visitors_language(language: 
     assert f'lang="{language}"' in page and words in page
     assert 'data-testid="csrf-help"' in page and 'data-testid="error-next"' in page
     assert "CSRF" not in page  # the technical reason stays in the log
+
+
+@pytest.mark.django_db
+def test_uptime_monitors_may_ask_head_of_the_public_pages() -> None:
+    client = Client()
+    assert client.head("/").status_code == 200
+    assert client.head("/chat/").status_code == 200

@@ -51,9 +51,9 @@ def _too_many(request: HttpRequest, template: str, context: dict) -> HttpRespons
     return render(request, template, context, status=429)
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = RequestForm(initial={"submission_id": uuid.uuid4().hex})
         return render(request, "portal/request_form.html", {"form": form})
     form = RequestForm(request.POST, request.FILES)
@@ -125,7 +125,7 @@ def request_submitted(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "portal/submitted.html", {"ticket": ticket, "token": token})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def track(request: HttpRequest, token: str) -> HttpResponse:
     _uid, ticket = _ticket_for(token)
     form = ReplyForm(initial={"submission_id": uuid.uuid4().hex})
@@ -206,14 +206,14 @@ def _chat_start_context(request: HttpRequest, form: ChatStartForm) -> dict:
     return {"form": form, "open_chat_token": open_token}
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def chat_start(request: HttpRequest) -> HttpResponse:
     """The chat box's first step: who you are and your question; it opens a ticket.
 
     Only the browser that started an open chat continues it (its cookie): a typed address alone
     opens a new conversation, which intake links to the customer's open request for the agent.
     """
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         form = ChatStartForm(initial={"submission_id": uuid.uuid4().hex})
         return render(request, "portal/chat_start.html", _chat_start_context(request, form))
     form = ChatStartForm(request.POST)
@@ -263,7 +263,7 @@ def _chat_context(ticket, token: str) -> dict:  # type: ignore[no-untyped-def]
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def chat(request: HttpRequest, token: str) -> HttpResponse:
     """The chat room: the page polls its message list every second (htmx), and posts in place."""
     _uid, ticket = _ticket_for(token)

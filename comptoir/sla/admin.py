@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import PRECEDENCE_HELP, BusinessCalendar, OpeningHours, SlaPolicy
@@ -49,7 +50,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         in the browser tab's title and draws big and bold under the Add button."""
         extra_context = {
             **(extra_context or {}),
-            "title": _("SLA policies"),
+            "title": capfirst(SlaPolicy._meta.verbose_name_plural),
             "precedence_help": PRECEDENCE_HELP,
         }
         return super().changelist_view(request, extra_context=extra_context)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from django.utils.formats import number_format
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,14 @@ def _language(code: str) -> str:
         return get_language_info(code)["name_translated"]
     except KeyError:
         return code
+
+
+def _category(slug: str) -> str:
+    """A category's name in the reader's language (one query; a history has few such rows)."""
+    from .models import Category
+
+    category = Category.objects.filter(slug=slug).first()
+    return str(category) if category is not None else slug
 
 
 def _triage_part(part: str) -> str:
@@ -49,12 +58,14 @@ def _triage_part(part: str) -> str:
     code, score = (scored["code"], scored["score"]) if scored else (value, "")
     if key == "language":
         shown = _language(code)
+    elif key == "category":
+        shown = _category(code)
     elif key == "by":
         shown = {"rule": _("a rule"), "model": _("the classifier"), "none": _("undecided")}.get(code, code)
     else:
         shown = code
     if score:
-        shown = f"{shown} ({score})"
+        shown = f"{shown} ({number_format(float(score), 2)})"
     label = {
         "language": _("language"),
         "category": _("category"),
@@ -79,4 +90,6 @@ def event_value_label(field: str, value: str) -> str:
         return " · ".join(_triage_part(part.strip()) for part in value.split(";") if part.strip())
     if field == "escalation":
         return _escalation(value)
+    if field == "category" and value:
+        return _category(value)
     return value
