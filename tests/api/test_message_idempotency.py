@@ -8,16 +8,16 @@ same key and payload give the first message back with the same status, a differe
 from __future__ import annotations
 
 import json
-import threading
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.test import Client
 
 from comptoir.accounts.services import api_token_create
 from comptoir.outbox.models import Delivery
 from comptoir.tickets.models import Message
 from tests.factories import AgentFactory
+from tests.support import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -96,24 +96,11 @@ def test_the_database_refuses_a_second_message_with_one_key(make_ticket):
 def test_concurrent_retries_make_one_reply(make_ticket, team):
     ticket = make_ticket()
     token = api_token_create(user=AgentFactory(teams=[team]))
-    barrier = threading.Barrier(4)
-    answers, errors = [], []
 
-    def retry() -> None:
-        try:
-            barrier.wait()
-            response = post(Client(headers={"Authorization": f"Bearer {token}"}), ticket, REPLY, key="race")
-            answers.append((response.status_code, response.json().get("id")))
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
+    def retry() -> tuple:
+        response = post(Client(headers={"Authorization": f"Bearer {token}"}), ticket, REPLY, key="race")
+        return response.status_code, response.json().get("id")
 
-    threads = [threading.Thread(target=retry) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    answers = at_once(retry)
     assert len(answers) == 4 and len(set(answers)) == 1 and answers[0][0] == 201
     assert replies(ticket) == 1 and sent(ticket) == 1

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection
 
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
 from comptoir.tickets.models import Message, Ticket
+from tests.support import at_once
 
 
 @pytest.mark.django_db(transaction=True)
@@ -22,23 +20,6 @@ def test_concurrent_deliveries_of_one_request_make_one_ticket():
         text="J'ai été prélevée deux fois ce mois-ci.",
         external_id="race-1",
     )
-    barrier = threading.Barrier(4)
-    results, errors = [], []
-
-    def deliver() -> None:
-        try:
-            barrier.wait()
-            results.append(receive(message).ticket.pk)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=deliver) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    results = at_once(lambda: receive(message).ticket.pk)
     assert len(set(results)) == 1 and len(results) == 4
     assert Ticket.objects.count() == 1 and Message.objects.count() == 1

@@ -5,15 +5,14 @@ is stored once (issue 8, item 7): the forms carry a hidden submission id, as the
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 
 from comptoir.tickets.models import Message
 from comptoir.tickets.tracking import make_token
+from tests.support import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -118,24 +117,8 @@ def test_concurrent_retries_of_one_chat_message_store_it_once(make_ticket):
     ticket = make_ticket(channel="chat", body="Bonjour")
     url = f"/chat/{make_token(ticket.tracking_uid)}/"
     data = {"message": "Une seule fois", "submission_id": "c" * 32}
-    barrier = threading.Barrier(4)
-    codes, errors = [], []
-
-    def retry() -> None:
-        try:
-            barrier.wait()
-            codes.append(Client().post(url, data, headers=HTMX).status_code)
-        except Exception as exc:  # collected and asserted below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=retry) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == [] and codes == [200] * 4
+    codes = at_once(lambda: Client().post(url, data, headers=HTMX).status_code)
+    assert codes == [200] * 4
     assert customer_messages(ticket) == ["Bonjour", "Une seule fois"]
 
 
