@@ -19,12 +19,10 @@ from django.test import Client
 from django.utils import timezone
 
 from comptoir.channels.email import ingest
-from comptoir.channels.email.smtp_server import ComptoirHandler
 from comptoir.console.workers import sweep_once
 from comptoir.intake.models import InboundRecord
 from comptoir.intake.selectors import RECEIVED_STALE_AFTER
 from comptoir.tickets.models import Message, Ticket
-from tests.support import free_port
 
 from .fixtures import SUPPORT, crlf, plain
 
@@ -40,18 +38,6 @@ POISON = crlf(
     "\n"
     "Bonjour, ma facture est fausse.\n"
 )
-
-
-@pytest.fixture
-def smtpd(settings):
-    """The built-in receiver on a real socket, as `comptoir smtpd` runs it."""
-    controller = Controller(
-        ComptoirHandler(), hostname="127.0.0.1", port=free_port(),
-        data_size_limit=settings.COMPTOIR_MAX_EMAIL_BYTES, decode_data=False,
-    )  # fmt: skip
-    controller.start()
-    yield controller
-    controller.stop()
 
 
 def smtp_send(controller: Controller, raw: bytes) -> dict:

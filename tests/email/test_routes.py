@@ -19,7 +19,6 @@ from django.test import Client
 
 from comptoir.channels.email.imap import ImapConfig, _connect, fetch_once, run
 from comptoir.channels.email.ingest import email_receive
-from comptoir.channels.email.smtp_server import ComptoirHandler
 from comptoir.intake.models import InboundRecord
 from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.tracking import reply_address
@@ -44,18 +43,6 @@ def wait_for(predicate, timeout: float = 15.0, step: float = 0.1):  # type: igno
 
 
 # --- SMTP receiver -------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def smtpd(settings):
-    """The built-in receiver (ComptoirHandler) on a real socket, as `comptoir smtpd` runs it."""
-    controller = Controller(
-        ComptoirHandler(), hostname="127.0.0.1", port=free_port(),
-        data_size_limit=settings.COMPTOIR_MAX_EMAIL_BYTES, decode_data=False,
-    )  # fmt: skip
-    controller.start()
-    yield controller
-    controller.stop()
 
 
 def smtp_send(
