@@ -1,4 +1,5 @@
-"""Webhooks for providers: raw email, SMS. Authenticated by a shared secret, not an agent token."""
+"""Webhooks for providers: raw email, SMS. Authenticated by a shared secret or a signature, not an
+agent token."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from comptoir.channels.email.ingest import email_receive
+from comptoir.channels.sms import sms_receive, verify_signature
 
 from .schemas import ErrorOut
 
@@ -54,6 +56,7 @@ EMAIL_WEBHOOK_DOC = {
     "/inbound/email",
     response={202: InboundOut, **dict.fromkeys([400, 401, 403, 413], ErrorOut)},
     openapi_extra=EMAIL_WEBHOOK_DOC,
+    operation_id="comptoir_api_inbound_inbound_email",
 )
 def inbound_email(request: HttpRequest):  # type: ignore[no-untyped-def]
     """A raw RFC 822 message as the request body (``Content-Type: message/rfc822``)."""
@@ -80,3 +83,53 @@ def inbound_email(request: HttpRequest):  # type: ignore[no-untyped-def]
             "error": outcome.error,
         },
     )
+
+
+class SmsOut(Schema):
+    action: str
+    ticket: str | None
+
+
+# The form is read raw (every field is signed, so none may be dropped); the document still says
+# what the gateway sends.
+SMS_WEBHOOK_DOC = {
+    "parameters": [
+        {
+            "in": "header", "name": "X-Twilio-Signature", "required": True, "schema": {"type": "string"},
+            "description": "HMAC-SHA1 of the URL and fields under COMPTOIR_SMS_AUTH_TOKEN (Twilio's scheme).",
+        }
+    ],
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/x-www-form-urlencoded": {
+                "schema": {
+                    "type": "object",
+                    "required": ["From", "MessageSid"],
+                    "properties": {
+                        name: {"type": "string"} for name in ("From", "To", "Body", "MessageSid", "NumMedia")
+                    },
+                    "additionalProperties": {"type": "string"},
+                }
+            }
+        },
+    },
+}  # fmt: skip
+
+
+@router.post(
+    "/inbound/sms",
+    response={200: SmsOut, **dict.fromkeys([400, 401, 403, 413, 422], ErrorOut)},
+    openapi_extra=SMS_WEBHOOK_DOC,
+    operation_id="comptoir_api_channels_inbound_sms",
+)
+def inbound_sms(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """Twilio-style form fields (From, To, Body, MessageSid); ``X-Twilio-Signature`` is checked."""
+    params = {key: request.POST.get(key, "") for key in request.POST}
+    verify_signature(
+        url=request.build_absolute_uri(), params=params,
+        signature=request.headers.get("X-Twilio-Signature", ""),
+    )  # fmt: skip
+    # Checked as signed; then without NUL characters, which no text needs and PostgreSQL refuses.
+    outcome = sms_receive(params={key: value.replace("\x00", "") for key, value in params.items()})
+    return {"action": outcome.action, "ticket": outcome.result.ticket.reference if outcome.result else None}

@@ -94,6 +94,7 @@ class TicketOut(Schema):
     language: str
     customer: CustomerRefOut
     level: int
+    analysing: bool = Field(description="Intake answered; the worker's analysis (classifier, assignment) is not done yet.")
     version: int
     created_at: datetime
     updated_at: datetime
@@ -122,9 +123,29 @@ class MessageOut(Schema):
     created_at: datetime
 
 
+class TicketActionsOut(Schema):
+    """What the caller may do on the ticket now (``tickets.permissions``): the desk shows the same."""
+
+    view: bool
+    reply: bool
+    note: bool
+    change: bool = Field(description="status, priority, team, category")
+    assign: bool = Field(description="choose who holds the ticket")
+    pick: bool
+    skip: bool
+    escalate: bool = Field(description="to level 2")
+    escalate_to_supervisor: bool
+    deescalate: bool
+    approve_any_reply: bool = Field(
+        description="approve any held reply; the senior a reply waits for (awaiting_approval_by) may too"
+    )
+    review_held: bool = Field(description="accept or reject a held email")
+
+
 class TicketDetailOut(TicketOut):
     tracking_url: str
     messages: list[MessageOut]
+    actions: TicketActionsOut
 
 
 class TicketPageOut(Schema):
@@ -176,6 +197,9 @@ class CustomerOut(Schema):
 
 TicketCreatedOut.model_rebuild()
 ErrorOut.model_rebuild()
+
+# The errors most routes may answer (documented per route in the OpenAPI file).
+ERRORS = dict.fromkeys([400, 401, 403, 404, 409, 413, 422], ErrorOut)
 
 
 class SkipIn(Strict):

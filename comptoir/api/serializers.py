@@ -22,6 +22,7 @@ def ticket(t: Ticket, *, customer: Any = None) -> dict[str, Any]:
         "language": t.language,
         "customer": {"id": customer.pk, "name": customer.name, "tier": customer.tier},
         "level": t.level,
+        "analysing": t.analysing,
         "version": t.version,
         "created_at": t.created_at,
         "updated_at": t.updated_at,

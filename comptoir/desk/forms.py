@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
@@ -37,10 +39,15 @@ class UpdateForm(forms.Form):
     assignee = forms.ModelChoiceField(label=_("Assignee"), queryset=None, required=False)
     category = forms.TypedChoiceField(label=_("Category"), required=False, choices=())
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, assign: bool = True, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        """``assign``: whether the actor may choose who holds the ticket (``TicketActions.assign``);
+        without it the form has no assignee field and leaves the assignee as it is."""
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = team_list()
-        self.fields["assignee"].queryset = agent_list()
+        if assign:
+            self.fields["assignee"].queryset = agent_list()
+        else:
+            del self.fields["assignee"]
         self.fields["category"].choices = [("", "—")] + [(c.slug, str(c)) for c in category_list()]
 
 
@@ -58,6 +65,15 @@ class CallForm(forms.Form):
         required=False,
         choices=[("", _("No")), ("email", _("By email")), ("sms", _("By SMS"))],
     )
+    # One per form shown: a double submit or a resent POST logs the call once (intake's key).
+    submission_id = forms.CharField(
+        widget=forms.HiddenInput, required=False, max_length=64, initial=lambda: uuid.uuid4().hex
+    )
+
+    def renew_submission(self) -> None:
+        """A refused submission is finished: the corrected one must be new, not taken for a retry."""
+        self.data = self.data.copy()
+        self.data["submission_id"] = uuid.uuid4().hex
 
 
 class MergeForm(forms.Form):

@@ -3,23 +3,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from comptoir.tickets.files import IncomingFile
-
-
-def incoming_files(uploaded) -> tuple[IncomingFile, ...]:  # type: ignore[no-untyped-def]
-    """Read uploads into memory only up to the limit; the service gives the user-facing refusal."""
-    from django.conf import settings
-
-    files = []
-    for f in uploaded or []:
-        if f.size > settings.COMPTOIR_MAX_ATTACHMENT_BYTES:
-            # Do not read it: keep one byte over the limit so validation names the real problem.
-            content = f.read(settings.COMPTOIR_MAX_ATTACHMENT_BYTES + 1)
-        else:
-            content = f.read()
-        files.append(IncomingFile(name=f.name, content=content, declared_type=f.content_type or ""))
-    return tuple(files)
-
 
 class ContactForm(forms.Form):
     """Who is writing: a name and a way to answer them (email or phone, at least one)."""

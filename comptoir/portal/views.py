@@ -24,14 +24,16 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from comptoir.common.exceptions import DomainError
+from comptoir.common.http import attachment_response
 from comptoir.common.net import ratelimit_key
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
 from comptoir.tickets import selectors as tickets
+from comptoir.tickets.files import incoming_files
 from comptoir.tickets.models import Ticket
 from comptoir.tickets.tracking import make_token, parse_token
 
-from .forms import ChatMessageForm, ChatStartForm, ReplyForm, RequestForm, incoming_files
+from .forms import ChatMessageForm, ChatStartForm, ReplyForm, RequestForm
 
 TOO_MANY = gettext_lazy("Too many requests from your address. Please wait a minute and try again.")
 CHAT_COOKIE = "comptoir_chat"
@@ -167,17 +169,6 @@ def track_attachment(request: HttpRequest, token: str, attachment_id: int) -> Fi
     except DomainError as exc:
         raise Http404(exc.message) from exc
     return attachment_response(att)
-
-
-def attachment_response(att) -> FileResponse:  # type: ignore[no-untyped-def]
-    """Always a download: never rendered inline on our origin, whatever the file claims to be."""
-    response = FileResponse(
-        att.file.open("rb"), as_attachment=True, filename=att.filename,
-        content_type=att.content_type,
-    )  # fmt: skip
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 def _chat_of_this_browser(request: HttpRequest) -> Ticket | None:

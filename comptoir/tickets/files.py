@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
@@ -33,6 +35,21 @@ class IncomingFile:
     name: str
     content: bytes
     declared_type: str = ""
+
+
+def incoming_files(uploaded: Iterable[UploadedFile] | None) -> tuple[IncomingFile, ...]:
+    """Read uploads into memory only up to the limit; the service gives the user-facing refusal.
+
+    Shared by every UI that takes files (portal, desk), which must not import each other."""
+    files = []
+    for f in uploaded or []:
+        if (f.size or 0) > settings.COMPTOIR_MAX_ATTACHMENT_BYTES:
+            # Do not read it: keep one byte over the limit so validation names the real problem.
+            content = f.read(settings.COMPTOIR_MAX_ATTACHMENT_BYTES + 1)
+        else:
+            content = f.read()
+        files.append(IncomingFile(name=f.name or "", content=content, declared_type=f.content_type or ""))
+    return tuple(files)
 
 
 def safe_filename(name: str) -> str:

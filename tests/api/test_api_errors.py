@@ -147,7 +147,7 @@ def test_a_server_error_under_the_api_is_json(api_client, monkeypatch, caplog):
     def broken(**kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr("comptoir.api.views.tickets.ticket_list", broken)
+    monkeypatch.setattr("comptoir.tickets.selectors.ticket_list", broken)
     token = api_client.defaults.get("HTTP_AUTHORIZATION") or api_client.headers["Authorization"]
     client = Client(raise_request_exception=False, headers={"Authorization": token})
     response = client.get("/api/v1/tickets")

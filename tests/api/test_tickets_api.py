@@ -115,7 +115,11 @@ def test_list_keyset_pagination_and_filters(api_client, make_ticket, agent):
         if cursor is None:
             break
     assert seen == [t.reference for t in reversed(tickets)]
-    patch(api_client, f"/api/v1/tickets/{tickets[0].reference}", {"version": 1, "assignee": agent.email})
+    patch(
+        api_client,
+        f"/api/v1/tickets/{tickets[0].reference}",
+        {"version": tickets[0].version, "assignee": agent.email},
+    )
     mine = api_client.get(f"/api/v1/tickets?assignee={agent.email}").json()["items"]
     assert [t["reference"] for t in mine] == [tickets[0].reference]
     open_ = api_client.get("/api/v1/tickets?status=new").json()["items"]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from comptoir.desk.views import QUEUE_PAGE_SIZE
+from comptoir.desk.views.queue import QUEUE_PAGE_SIZE
 from comptoir.tickets.services import ticket_update
 
 from ..factories import AgentFactory, TeamFactory
@@ -16,10 +16,10 @@ def test_queue_shows_team_open_tickets_most_urgent_first(desk_client, make_ticke
     urgent = make_ticket(subject="Fils tombés rue King")
     elsewhere = make_ticket(subject="Pas pour nous")
     done = make_ticket(subject="Déjà résolu")
-    ticket_update(ticket_id=low.pk, actor=agent, version=1, team=team, priority="P4")
-    ticket_update(ticket_id=urgent.pk, actor=agent, version=1, team=team, priority="P1")
-    ticket_update(ticket_id=elsewhere.pk, actor=agent, version=1, team=other_team)
-    ticket_update(ticket_id=done.pk, actor=agent, version=1, team=team, status="resolved")
+    ticket_update(ticket_id=low.pk, actor=agent, version=low.version, team=team, priority="P4")
+    ticket_update(ticket_id=urgent.pk, actor=agent, version=urgent.version, team=team, priority="P1")
+    ticket_update(ticket_id=elsewhere.pk, actor=agent, version=elsewhere.version, team=other_team)
+    ticket_update(ticket_id=done.pk, actor=agent, version=done.version, team=team, status="resolved")
     page = desk_client.get("/desk/").content.decode()
     assert page.index(urgent.reference) < page.index(low.reference)
     assert elsewhere.reference not in page and done.reference not in page
@@ -31,7 +31,7 @@ def test_queue_paginates_with_cursor(desk_client, make_ticket, agent, team):
     size = QUEUE_PAGE_SIZE
     for i in range(size + 5):
         t = make_ticket(subject=f"Demande {i}")
-        ticket_update(ticket_id=t.pk, actor=agent, version=1, team=team)
+        ticket_update(ticket_id=t.pk, actor=agent, version=t.version, team=team)
         refs.append(t.reference)
     first = desk_client.get("/desk/").context["page"]
     assert len(first.items) == size and first.next_cursor
@@ -104,7 +104,7 @@ def test_queue_of_an_agent_in_two_teams_merges_both_in_urgency_order(client, mak
         [(alpha, "P3"), (beta, "P1"), (alpha, "P2"), (beta, "P4"), (alpha, "P1")]
     ):
         t = make_ticket(subject=f"Demande {i}")
-        ticket_update(ticket_id=t.pk, actor=agent, version=1, team=team, priority=priority)
+        ticket_update(ticket_id=t.pk, actor=agent, version=t.version, team=team, priority=priority)
         made.append((priority, t.pk, t.reference))
     client.force_login(agent)
     from comptoir.tickets.selectors import ticket_queue

@@ -1,0 +1,68 @@
+"""What every desk page shares: who may open the desk, the ticket named in the URL, one action run."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+
+from comptoir.common.exceptions import DomainError, InvalidInput, PermissionDenied
+from comptoir.common.ids import parse_row_id
+from comptoir.routing.selectors import team_get
+from comptoir.tickets import selectors as tickets
+from comptoir.tickets.models import Ticket
+
+
+def agent_required(view):  # type: ignore[no-untyped-def]
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if not (request.user.is_agent or request.user.is_superuser):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def ticket_or_404(request: HttpRequest, reference: str) -> Ticket:
+    try:
+        return tickets.ticket_get(actor=request.user, reference=reference)
+    except DomainError as exc:
+        raise Http404(exc.message) from exc
+
+
+def act(request: HttpRequest, reference: str, action: Callable[[Ticket], Any], done: str) -> HttpResponse:
+    """Run one action on a ticket and go back to its page, the outcome shown there.
+
+    A refusal for the actor's role (``PermissionDenied``, decided by ``tickets.permissions``) is a
+    403, as on the API, and nothing is recorded; any other refusal (a closed ticket, a missing
+    reason) is shown on the ticket page.
+    """
+    ticket = ticket_or_404(request, reference)
+    try:
+        action(ticket)
+    except PermissionDenied as exc:
+        raise Forbidden(exc.message) from exc
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return redirect("desk:ticket", reference=reference)
+
+
+def chosen_team(value: str):  # type: ignore[no-untyped-def]
+    """A team chosen in a form's select, by id; empty means none chosen."""
+    if not value:
+        return None
+    team_id = parse_row_id(value)
+    team = team_get(team_id=team_id) if team_id is not None else None
+    if team is None:
+        raise InvalidInput(_("Unknown team."), field="team")
+    return team
