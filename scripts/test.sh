@@ -24,5 +24,9 @@ export COMPTOIR_DATA_DIR="${COMPTOIR_DATA_DIR:-$(mktemp -d)}"
 export COMPTOIR_SECRET_KEY="${COMPTOIR_SECRET_KEY:-test-only-secret-key-not-for-production}"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+# The architecture, enforced (docs/architecture.md): import contracts and the domain's types,
+# both configured in pyproject.toml.
+.venv/bin/lint-imports
+.venv/bin/mypy
 .venv/bin/comptoir makemigrations --check --dry-run
 .venv/bin/pytest "$@"

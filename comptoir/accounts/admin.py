@@ -8,7 +8,7 @@ from .models import ApiToken, User
 @admin.register(User)
 class ComptoirUserAdmin(UserAdmin):
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("Comptoir", {"fields": ("name", "level", "language", "teams", "is_agent")}),
         (
             _("Assignment"),

@@ -1,17 +1,22 @@
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class Manager(UserManager):
-    def get_by_natural_key(self, username: str):  # type: ignore[override]
+class Manager(UserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
 
-    def create_user(self, email, password=None, **extra):  # type: ignore[override]
+    # The email is the login: Django's signature takes a username first.
+    def create_user(self, email: str, password: str | None = None, **extra: Any) -> User:  # type: ignore[override]
         extra.setdefault("username", email.lower())
         return super().create_user(email=email.lower(), password=password, **extra)
 
-    def create_superuser(self, email, password=None, **extra):  # type: ignore[override]
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:  # type: ignore[override]
         extra.setdefault("username", email.lower())
         return super().create_superuser(email=email.lower(), password=password, **extra)
 
@@ -66,7 +71,7 @@ class User(AbstractUser):
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]
-    objects = Manager()
+    objects: ClassVar[Manager] = Manager()
 
     class Meta:
         verbose_name = _("user")

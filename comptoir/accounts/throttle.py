@@ -75,7 +75,7 @@ def login_was_throttled(request: HttpRequest | None) -> bool:
 class ThrottledModelBackend(ModelBackend):
     """The model backend behind the login throttle above."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

@@ -88,7 +88,7 @@ def customer_identify_or_create(*, data: CustomerData, attach: bool = True) -> t
     created = False
     if existing:
         # Email first, then phone, then account: the most specific identity wins.
-        order = {Identity.Kind.EMAIL: 0, Identity.Kind.PHONE: 1, Identity.Kind.ACCOUNT: 2}
+        order: dict[str, int] = {Identity.Kind.EMAIL: 0, Identity.Kind.PHONE: 1, Identity.Kind.ACCOUNT: 2}
         existing.sort(key=lambda i: order[i.kind])
         customer = existing[0].customer
         known = {(i.kind, i.value) for i in existing}

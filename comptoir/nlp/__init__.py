@@ -6,7 +6,6 @@ models can be trained, evaluated and benchmarked outside the web application.
 
 from comptoir.nlp.classifier import (
     TextClassifier,
-    baseline_train,
     evaluate,
     read_csv,
     starter_model,
@@ -16,7 +15,6 @@ from comptoir.nlp.language import detect_language
 
 __all__ = [
     "TextClassifier",
-    "baseline_train",
     "detect_language",
     "evaluate",
     "read_csv",

@@ -26,15 +26,18 @@ import unicodedata
 import warnings
 import zipfile
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import scipy.sparse as sp
 
 from comptoir.nlp import embed
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
 
 FORMAT = "comptoir-text-classifier"
 VERSION = 1
@@ -182,7 +185,8 @@ class TextClassifier:
         arrays = self._arrays()
         arrays["digest"] = np.frombuffer(_digest(arrays).encode(), dtype=np.uint8)
         buf = io.BytesIO()
-        np.savez_compressed(buf, **arrays)
+        # numpy's stub fears a key named like its allow_pickle flag; ours are fixed names.
+        np.savez_compressed(buf, **arrays)  # type: ignore[arg-type]
         tmp = path.with_name(path.name + ".tmp")
         tmp.write_bytes(buf.getvalue())
         os.replace(tmp, path)
@@ -309,12 +313,12 @@ def _check_labelled(texts: Sequence[str], labels: Sequence[str]) -> None:
         raise ValueError("training needs at least two different labels")
 
 
-def _n_folds(y: Sequence[str]) -> int:
+def _n_folds(y: Iterable[str]) -> int:
     """Stratified folds: never more than the rarest class has examples (few-shot classes)."""
     return min(MAX_FOLDS, min(Counter(y).values()))
 
 
-def _logreg(c: float, seed: int):
+def _logreg(c: float, seed: int) -> LogisticRegression:
     from sklearn.linear_model import LogisticRegression
 
     return LogisticRegression(C=c, max_iter=3000, tol=1e-3, random_state=seed)
@@ -443,7 +447,7 @@ def train(
     return TextClassifier([str(c) for c in classes], blocks, coefs, intercept, config)
 
 
-# -- evaluation, data, baseline ----------------------------------------------------------------
+# -- evaluation, data (the benchmark's baseline is bench/baseline.py) ------------------------
 
 
 def evaluate(model: Predictor, texts: Sequence[str], labels: Sequence[str]) -> dict[str, Any]:
@@ -491,68 +495,3 @@ def starter_model() -> TextClassifier:
     if not STARTER_PATH.exists():
         raise FileNotFoundError(f"{STARTER_PATH} is missing: rebuild it with bench/triage_starter.py")
     return TextClassifier.load(STARTER_PATH)
-
-
-class BaselineClassifier:
-    """Wraps the tuned scikit-learn pipeline with the same ``predict`` contract as ours."""
-
-    def __init__(self, pipeline: Any, best_params: dict[str, str]) -> None:
-        self.pipeline = pipeline
-        self.labels = [str(c) for c in pipeline.classes_]
-        self.best_params = best_params
-
-    def predict(self, texts: Sequence[str]) -> list[tuple[str, float]]:
-        probs = self.pipeline.predict_proba(list(texts))
-        best = probs.argmax(axis=1)
-        return [(self.labels[i], float(probs[row, i])) for row, i in enumerate(best)]
-
-    def predict_one(self, text: str) -> tuple[str, float]:
-        return self.predict([text])[0]
-
-
-def baseline_train(
-    texts: Sequence[str], labels: Sequence[str], *, seed: int = 0, n_jobs: int = 1
-) -> BaselineClassifier:
-    """The reference: TF-IDF + logistic regression, tuned by grid search (C x word / char / both
-    n-grams) with stratified CV on the training data. Used by the benchmark and tests only."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import GridSearchCV, StratifiedKFold
-    from sklearn.pipeline import FeatureUnion, Pipeline
-
-    _check_labelled(texts, labels)
-    y = [str(label) for label in labels]
-
-    def tfidf(analyzer: str, ngrams: tuple[int, int]) -> TfidfVectorizer:
-        return TfidfVectorizer(
-            analyzer=analyzer, ngram_range=ngrams, sublinear_tf=True, strip_accents="unicode"
-        )
-
-    features = {
-        "word": tfidf("word", (1, 2)),
-        "char": tfidf("char_wb", (2, 5)),
-        "word+char": FeatureUnion([("w", tfidf("word", (1, 2))), ("c", tfidf("char_wb", (2, 5)))]),
-    }
-    pipe = Pipeline(
-        [
-            ("features", features["word"]),
-            ("clf", LogisticRegression(max_iter=3000, tol=1e-3)),
-        ]
-    )
-    k = _n_folds(y)
-    if k < 2:  # a class with one example: nothing to cross-validate, use the usual best setting
-        pipe.set_params(features=features["word+char"], clf__C=DEFAULT_C).fit(list(texts), y)
-        return BaselineClassifier(pipe, {"features": "word+char", "clf__C": str(DEFAULT_C)})
-    search = GridSearchCV(
-        pipe,
-        {"features": list(features.values()), "clf__C": [1.0, 10.0, 100.0]},
-        scoring="f1_macro",
-        cv=StratifiedKFold(n_splits=k, shuffle=True, random_state=seed),
-        n_jobs=n_jobs,
-        refit=True,
-    )
-    search.fit(list(texts), y)
-    names = {id(v): k for k, v in features.items()}
-    best = search.best_params_
-    params = {"features": names.get(id(best["features"]), "?"), "clf__C": str(best["clf__C"])}
-    return BaselineClassifier(search.best_estimator_, params)

@@ -15,12 +15,15 @@ from pathlib import Path
 from comptoir.nlp.classifier import read_csv
 
 Pairs = tuple[list[str], list[str]]
+Split = tuple[list[str], list[str], list[str], list[str]]
 FRENCH_HANDWRITTEN = (
     Path(__file__).resolve().parents[2] / "tests" / "nlp" / "data" / "fr_support_handwritten.csv"
 )
 
 
-def stratified_split(texts: Sequence[str], labels: Sequence[str], *, test_size: float, seed: int = 0):
+def stratified_split(
+    texts: Sequence[str], labels: Sequence[str], *, test_size: float, seed: int = 0
+) -> Split:
     """(train texts, train labels, test texts, test labels), same class mix on both sides."""
     from sklearn.model_selection import train_test_split
 
@@ -61,7 +64,7 @@ def bitext(data: Path, label: str = "category") -> Pairs:
     return texts, [x.lower() for x in labels]
 
 
-def bitext_starter_split(data: Path):
+def bitext_starter_split(data: Path) -> Split:
     """Bitext's categories split 80 / 20 (the first starter model's split; now the English side of
     the benchmark's English -> French transfer row)."""
     return stratified_split(*bitext(data, "category"), test_size=0.2, seed=0)

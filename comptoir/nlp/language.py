@@ -12,6 +12,10 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from py3langid.langid import LanguageIdentifier
 
 LANGUAGES = ("fr", "en")
 MIN_WORDS = 3
@@ -39,10 +43,10 @@ _SHORT_WORDS = {
 }  # fmt: skip
 
 _lock = threading.Lock()
-_identifier = None
+_identifier: LanguageIdentifier | None = None
 
 
-def _model():
+def _model() -> LanguageIdentifier:
     global _identifier
     with _lock:
         if _identifier is None:

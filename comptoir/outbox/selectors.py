@@ -30,10 +30,6 @@ def delivery_ticket_ids(*, message_ids: list[str]) -> list[int]:
     )
 
 
-def captured_sms_list(*, limit: int = 100) -> list[CapturedSms]:
-    return list(CapturedSms.objects.order_by("-id")[:limit])
-
-
 # --- The outbox page: what staff may read, secrets masked ---------------------------------------
 
 
@@ -91,7 +87,8 @@ def _text_of(raw: str) -> tuple[email.message.EmailMessage, str, list[str]]:
     try:
         body = body_part.get_content() if body_part is not None else ""
     except (LookupError, ValueError):  # an unknown charset: show what the bytes say
-        body = body_part.get_payload(decode=True).decode("utf-8", "replace") if body_part else ""
+        payload = body_part.get_payload(decode=True) if body_part else None
+        body = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     files = [part.get_filename() or "" for part in message.iter_attachments()]
     return message, body, files
 

@@ -52,10 +52,11 @@ def triage_queue(*, limit: int = 50) -> list[Ticket]:
     order = {pk: i for i, pk in enumerate(ids)}
     rows = sorted(tickets, key=lambda t: order[t.pk])
     categories, names = _label_names(t.triage.label for t in rows)
+    # Display attributes attached for the template, not model fields.
     for t in rows:
         slug = _slug(t.triage.label)
-        t.predicted_category = categories.get(slug)
-        t.triage.label_name = names.get(slug, "")
+        t.predicted_category = categories.get(slug)  # type: ignore[attr-defined]
+        t.triage.label_name = names.get(slug, "")  # type: ignore[attr-defined]
     return rows
 
 
@@ -64,5 +65,5 @@ def triage_for(*, ticket_id: int) -> TriageDecision | None:
     decision = TriageDecision.objects.filter(ticket_id=ticket_id).first()
     if decision is not None:
         _categories, names = _label_names([decision.label])
-        decision.label_name = names.get(_slug(decision.label), "")
+        decision.label_name = names.get(_slug(decision.label), "")  # type: ignore[attr-defined]
     return decision

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.core.servers.basehttp import get_internal_wsgi_application
 
 
 def served_base_url(host: str, port: int) -> str:
@@ -36,7 +37,10 @@ class Command(BaseCommand):
         from waitress import serve
 
         from comptoir.console.workers import start_background
-        from comptoir.wsgi import application
+
+        # The project's WSGI application (settings.WSGI_APPLICATION), found by name: the UI
+        # layer does not import the composition root above it.
+        application = get_internal_wsgi_application()
 
         if not os.environ.get("COMPTOIR_BASE_URL"):
             # Links in emails (sent by the worker, with no request to read a host from) follow
