@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from bench.baseline import BaselineClassifier, baseline_train  # noqa: E402
 from comptoir.nlp import classifier, datasets, embed  # noqa: E402
 from comptoir.nlp.language import detect_language  # noqa: E402
 
@@ -118,11 +119,11 @@ def _ours(texts, labels):
 
 
 def _baseline(texts, labels):
-    return classifier.baseline_train(texts, labels, n_jobs=2)
+    return baseline_train(texts, labels, n_jobs=2)
 
 
 def _params(model) -> dict:
-    if isinstance(model, classifier.BaselineClassifier):
+    if isinstance(model, BaselineClassifier):
         return {"params": model.best_params}
     keys = ("tfidf_C", "embed_C", "embed_weight")
     return {"params": {k: model.config.get(k) for k in keys}}

@@ -153,7 +153,9 @@ CACHES = {
     }
 }
 RATELIMIT_USE_CACHE = "default"
-RATELIMIT_ENABLE = True
+# COMPTOIR_RATELIMIT=0 turns every rate limit off: for load benchmarks only (bench/http.py), where
+# one address posts hundreds of forms a minute. Never in production: the limits are the defence.
+RATELIMIT_ENABLE = _env_bool("COMPTOIR_RATELIMIT", True)
 # Rates, as "<count>/<period>" (django-ratelimit syntax).
 COMPTOIR_PORTAL_RATE = os.environ.get("COMPTOIR_PORTAL_RATE", "10/m")
 COMPTOIR_LOGIN_RATE = os.environ.get("COMPTOIR_LOGIN_RATE", "10/m")

@@ -25,7 +25,7 @@ from comptoir.routing.selectors import team_default, team_escalation_target, tea
 from comptoir.tickets.models import Ticket, TicketEvent
 from comptoir.tickets.notifications import escalation_notify
 from comptoir.tickets.selectors import OPEN
-from comptoir.tickets.services import _set_fields, event_record, review_reason_added, ticket_agent_message
+from comptoir.tickets.services import event_record, review_reason_added, ticket_agent_message, ticket_change
 
 # How long a ticket an agent skipped stays out of their "next ticket".
 SKIP_MEMORY = timedelta(hours=8)
@@ -140,7 +140,7 @@ def ticket_skip(*, agent: User, ticket_id: int, reason: str) -> Ticket:
     if ticket.assignee_id != agent.pk:
         raise PermissionDenied(_("You can only skip a ticket assigned to you."))
     event_record(ticket=ticket, actor=agent, field="skip", old=agent.email, new=reason)
-    return _set_fields(ticket=ticket, actor=agent, changes={"assignee": None})
+    return ticket_change(ticket=ticket, actor=agent, changes={"assignee": None})
 
 
 def _available_agents(team: Team, ticket: Ticket) -> list[User]:
@@ -167,6 +167,18 @@ def ticket_auto_assign(*, ticket: Ticket) -> User | None:
             ticket.assignee = agent
             return agent
     return None
+
+
+def auto_assign_step(ticket: Ticket, context: dict) -> str:
+    """Enrichment step (``tickets.changes.enricher``): assign a new ticket once triage has placed
+    it, unless a robot wrote it or someone took it meanwhile."""
+    if context.get("auto"):
+        return ""
+    current = Ticket.objects.select_related("team", "category").get(pk=ticket.pk)
+    if not current.is_open or current.assignee_id is not None:
+        return ""
+    agent = ticket_auto_assign(ticket=current)
+    return f"assigned to {agent.name or agent.email}" if agent else ""
 
 
 @transaction.atomic
@@ -216,7 +228,7 @@ def ticket_escalate(
     if to_supervisor:
         flag = _("Escalated to a supervisor: %(reason)s") % {"reason": reason}
         changes["review_reason"] = review_reason_added(current=ticket.review_reason, reason=flag)
-    ticket = _set_fields(ticket=ticket, actor=actor, changes=changes)
+    ticket = ticket_change(ticket=ticket, actor=actor, changes=changes)
     if to_supervisor:
         escalation_notify(ticket=ticket, event_id=event.pk, reason=reason)
     return ticket
@@ -241,7 +253,7 @@ def ticket_deescalate(*, actor: User, ticket_id: int, reason: str, team: Team | 
         team = _team_before_escalation(ticket) or team_default()
     if team is not None:
         changes["team"] = team
-    return _set_fields(ticket=ticket, actor=actor, changes=changes)
+    return ticket_change(ticket=ticket, actor=actor, changes=changes)
 
 
 def _team_before_escalation(ticket: Ticket) -> Team | None:

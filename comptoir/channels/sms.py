@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.common.exceptions import DomainError, InvalidInput, PermissionDenied
 from comptoir.customers.services import CustomerData, consent_set, customer_identify_or_create
-from comptoir.intake.services import InboundMessage, IntakeResult, receive
+from comptoir.intake.services import InboundMessage, IntakeResult, receive, receive_action
 
 
 class BadSignature(DomainError):
@@ -63,14 +63,10 @@ def sms_receive(*, params: dict[str, str]) -> SmsOutcome:
     sid = params.get("MessageSid") or params.get("SmsSid") or ""
     if not sender or not sid:
         raise InvalidInput(_("An SMS needs From and MessageSid."))
-    customer, _created = customer_identify_or_create(data=CustomerData(phone=sender))
     keyword = _keyword(body)
-    if keyword in STOP_WORDS and len(body.split()) <= 2:
-        consent_set(customer=customer, channel="sms", granted=False, source=f"SMS {keyword.upper()}")
-        return SmsOutcome(action="stop", result=None)
-    if keyword in START_WORDS and len(body.split()) <= 2:
-        consent_set(customer=customer, channel="sms", granted=True, source=f"SMS {keyword.upper()}")
-        return SmsOutcome(action="start", result=None)
+    if len(body.split()) <= 2 and (keyword in STOP_WORDS or keyword in START_WORDS):
+        return _consent_keyword(sender=sender, sid=sid, body=body, keyword=keyword)
+    customer, _created = customer_identify_or_create(data=CustomerData(phone=sender))
     # Writing to us by SMS consents to answers by SMS, unless the customer said STOP before.
     consent_set(customer=customer, channel="sms", granted=True, source="inbound SMS", only_if_unset=True)
     media = int(params.get("NumMedia", "0") or 0) if str(params.get("NumMedia", "0")).isdecimal() else 0
@@ -88,3 +84,24 @@ def sms_receive(*, params: dict[str, str]) -> SmsOutcome:
         )
     )
     return SmsOutcome(action="message", result=result)
+
+
+def _consent_keyword(*, sender: str, sid: str, body: str, keyword: str) -> SmsOutcome:
+    """STOP or START, kept as an inbound record under the SMS id like any text, and applied once.
+
+    A gateway redelivers what it believes lost, possibly after later texts: a STOP delivered again
+    after the customer's START must not withdraw consent again, so the change runs only with the
+    record's first write.
+    """
+    granted = keyword in START_WORDS
+
+    def apply() -> None:
+        customer, _created = customer_identify_or_create(data=CustomerData(phone=sender))
+        consent_set(customer=customer, channel="sms", granted=granted, source=f"SMS {keyword.upper()}")
+
+    action = "start" if granted else "stop"
+    receive_action(
+        channel="sms", external_id=sid, action=apply,
+        payload={"customer": {"phone": sender}, "subject": body.strip()[:60], "text": body, "action": action},
+    )  # fmt: skip
+    return SmsOutcome(action=action, result=None)

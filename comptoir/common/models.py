@@ -1,4 +1,4 @@
-"""Abstract bases only: this app owns no tables."""
+"""Abstract bases, and the one shared counter behind the per-process configuration caches."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,3 +10,17 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ConfigGeneration(models.Model):
+    """How many times a kind of configuration changed (see ``comptoir.common.config``).
+
+    Every process caches rules, categories, teams and SLA policies; this row is how one process
+    tells the others that their copy is stale.
+    """
+
+    name = models.CharField(max_length=50, primary_key=True)
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"

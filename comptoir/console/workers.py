@@ -12,6 +12,8 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
+from comptoir.common.jobs import JobRunner
+
 logger = logging.getLogger("comptoir.worker")
 
 LOST = "comptoir.console.workers.WorkerLost"
@@ -58,31 +60,18 @@ def task_rows_prune(*, now: datetime | None = None) -> int:
 
 
 def sweep_once() -> None:
-    """The periodic safety nets: lost and old task rows, the outbox's lost sends, lost SLA checks,
-    inbound emails stored but never processed."""
-    from comptoir.channels.email.ingest import email_sweep
-    from comptoir.outbox.services import delivery_sweep
-    from comptoir.tickets.sla import sla_sweep
-
-    for name, sweep in (
-        ("task rows", task_rows_recover),
-        ("outbox", delivery_sweep),
-        ("sla", sla_sweep),
-        ("inbound", email_sweep),
-        ("old task rows", task_rows_prune),
-    ):
-        try:
-            sweep()
-        except Exception:  # keep sweeping; the error is logged with its traceback
-            logger.exception("%s sweep failed", name)
+    """Every periodic job the apps registered (``comptoir.common.jobs``) once, whatever its period."""
+    JobRunner().run_due(force=True)
 
 
 def _sweep_forever(stop: threading.Event, every: float) -> None:
-    """Sweep at once (a restart recovers what the last process left), then every ``every`` s."""
+    """Run the jobs at once (a restart recovers what the last process left), then those due
+    every ``every`` s."""
+    runner = JobRunner()
     while True:
         try:
             close_old_connections()
-            sweep_once()
+            runner.run_due()
         finally:
             close_old_connections()
         if stop.wait(every):
@@ -135,6 +124,6 @@ class Background:
 
 
 def start_background(*, sweep_every: float | None = None, interval: float = 0.5) -> Background:
-    """Start the task worker and the sweeps (outbox, SLA, task rows) as daemon threads."""
+    """Start the task worker and the periodic jobs the apps registered as daemon threads."""
     every = settings.COMPTOIR_SWEEP_EVERY if sweep_every is None else sweep_every
     return Background(sweep_every=every, interval=interval)

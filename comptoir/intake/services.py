@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
@@ -25,7 +26,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
-from comptoir.assignment.services import ticket_auto_assign
 from comptoir.common.exceptions import Conflict, DomainError, PermissionDenied
 from comptoir.customers.models import Customer
 from comptoir.customers.selectors import customer_has_email
@@ -38,13 +38,14 @@ from comptoir.customers.services import (
     customer_unmerge_records,
 )
 from comptoir.tickets import notifications
+from comptoir.tickets.enrichment import enrichment_queue
 from comptoir.tickets.exceptions import AttachmentRefused
 from comptoir.tickets.files import IncomingFile, validate_file
 from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.selectors import customer_tickets, ticket_for_thread
 from comptoir.tickets.services import ticket_create, ticket_customer_reply, ticket_flag, tickets_move_customer
 from comptoir.triage.services import detect_language as triage_detect_language
-from comptoir.triage.services import triage_decide, triage_record
+from comptoir.triage.services import triage_context, triage_decide
 
 from .models import InboundRecord
 
@@ -337,6 +338,7 @@ def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
         new_message = ticket_customer_reply(
             ticket=join, body=text, channel=message.channel, files=files, body_html=message.html,
             external_id=external_id, auto_submitted=bool(message.auto_reason), hold_reason=reason,
+            author=User.objects.filter(pk=message.logged_by_id).first() if message.logged_by_id else None,
         )  # fmt: skip
         return join, new_message, False
     subject = message.subject.strip() or _("(no subject)")
@@ -350,14 +352,13 @@ def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
         external_id=external_id, auto_submitted=bool(message.auto_reason),
         actor=User.objects.filter(pk=message.logged_by_id).first() if message.logged_by_id else None,
         priority=decision.priority, team=decision.team, category=decision.category, triage_note=decision.note,
+        analysing=True,
     )  # fmt: skip
-    triage_record(ticket=ticket, decision=decision)
+    enrichment_queue(ticket=ticket, context={**triage_context(decision), "auto": bool(message.auto_reason)})
     if message.unproven_identity and link is None:
         link, reason = _open_request(customer=customer, new=ticket)
     if link is not None or reason:
         ticket_flag(ticket=ticket, linked_to=link, reason=reason)
-    if not message.auto_reason:
-        ticket_auto_assign(ticket=ticket)
     if not message.auto_reason:
         email = _normalized_email(message) if message.customer_id is None else None
         notifications.ack_notify(ticket=ticket, email=email, first_message_id=external_id)
@@ -484,3 +485,59 @@ def customer_unmerge(*, merge_id: int, actor: User) -> Customer:
     customer_event(customer=target, kind="merge_undone", detail=detail, actor_label=label)
     customer_event(customer=source, kind="merge_undone", detail=detail, actor_label=label)
     return source
+
+
+def receive_action(
+    *, channel: str, external_id: str, payload: dict, action: Callable[[], object]
+) -> tuple[InboundRecord, bool]:
+    """An inbound message that changes something other than a ticket (an SMS STOP), exactly once.
+
+    It is kept like any other inbound message, under the same key (``<channel>:<external id>``),
+    and ``action`` runs in the transaction that writes its record: a redelivery, even after later
+    messages, finds the record and changes nothing again; a concurrent one loses the race on the
+    unique key and its work is rolled back. Returns (record, whether ``action`` ran now). A
+    refused action (DomainError) leaves a failed record with its reason, retried on redelivery.
+    """
+    key = f"{channel}:{external_id}"[:255]
+    data = _without_nul(dict(payload))
+    data["fingerprint"] = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    for attempt in (1, 2):
+        existing = InboundRecord.objects.filter(dedupe_key=key).first()
+        if existing is not None and existing.status != InboundRecord.Status.FAILED:
+            if existing.payload.get("fingerprint") != data["fingerprint"]:
+                raise Conflict(_("This idempotency key was already used for a different request."))
+            return existing, False
+        try:
+            with transaction.atomic():
+                record = _action_record(existing=existing, channel=channel, key=key, payload=data)
+                if record is None:  # processed by a concurrent delivery since we looked
+                    continue
+                action()
+            return record, True
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            # The same key stored concurrently (found on the next pass), or another unique row.
+        except DomainError as exc:
+            failed, _new = record_store(channel=channel, key=key, payload=data)
+            record_fail(record=failed, reason=exc.message)
+            raise
+    return InboundRecord.objects.get(dedupe_key=key), False
+
+
+def _action_record(
+    *, existing: InboundRecord | None, channel: str, key: str, payload: dict
+) -> InboundRecord | None:
+    """The record of an action, processed, in the caller's transaction; None if done meanwhile."""
+    now = timezone.now()
+    if existing is None:
+        return InboundRecord.objects.create(
+            channel=channel, dedupe_key=key, payload=payload, status=InboundRecord.Status.PROCESSED,
+            processed_at=now,
+        )  # fmt: skip
+    record = InboundRecord.objects.select_for_update().get(pk=existing.pk)
+    if record.status != InboundRecord.Status.FAILED:
+        return None
+    record.status, record.error, record.processed_at = InboundRecord.Status.PROCESSED, "", now
+    record.save(update_fields=["status", "error", "processed_at"])
+    return record

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMessage, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from comptoir.common.tasks import enqueue_with_change
 from comptoir.customers.selectors import consent_granted
 
 from .models import Delivery
@@ -64,7 +64,9 @@ def delivery_enqueue(
         ticket_id=ticket_id,
         next_attempt_at=timezone.now(),
     )
-    transaction.on_commit(lambda: _schedule(delivery.pk))
+    from .tasks import delivery_send_task
+
+    enqueue_with_change(delivery_send_task, delivery_id=delivery.pk)
     return delivery
 
 

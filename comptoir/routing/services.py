@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
+from comptoir.common.config import invalidate
+
 from .models import Team
 
 
@@ -18,6 +20,7 @@ def team_get_or_create(*, name: str, level: int = Team.Level.L1) -> Team:
             with transaction.atomic():  # another team made default at the same instant wins
                 Team.objects.filter(pk=team.pk).update(is_default=True)
                 team.is_default = True
+                invalidate("routing")
         except IntegrityError:
             team.is_default = False
     return team
@@ -26,7 +29,11 @@ def team_get_or_create(*, name: str, level: int = Team.Level.L1) -> Team:
 @transaction.atomic
 def team_set_default(*, team: Team | None) -> None:
     """Make ``team`` the default team (None: no default), in one transaction."""
-    Team.objects.filter(is_default=True).exclude(pk=team.pk if team else None).update(is_default=False)
+    others = Team.objects.filter(is_default=True)
+    if team is not None:
+        others = others.exclude(pk=team.pk)
+    others.update(is_default=False)
     if team is not None:
         Team.objects.filter(pk=team.pk).update(is_default=True)
         team.is_default = True
+    invalidate("routing")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from functools import lru_cache, partial
 
-from django.db.models import Q
+from comptoir.common.config import cached
 
 from .clock import CalendarSpec, Deadline, Pause, due_times, weekly_intervals
 from .models import BusinessCalendar, SlaPolicy, Target
@@ -23,6 +23,26 @@ def _specificity(policy: SlaPolicy) -> tuple[int, int, int]:
     return (-len(named), -sum(_WEIGHTS[name] for name in named), policy.pk)
 
 
+def _matches(criterion: str | None, value: str | None) -> bool:
+    return criterion is None or (bool(value) and criterion == value)
+
+
+def policies_cached() -> tuple[list[SlaPolicy], dict[int, CalendarSpec]]:
+    """Every policy with its calendar, and each calendar as the clock sees it, kept per process.
+
+    Intake and every ticket change choose a policy; policies change a few times a year. Saving a
+    policy, calendar or opening hours drops the copy (``comptoir.common.config``).
+    """
+
+    def load() -> tuple[list[SlaPolicy], dict[int, CalendarSpec]]:
+        policies = list(
+            SlaPolicy.objects.select_related("calendar").prefetch_related("calendar__opening_hours")
+        )
+        return policies, {p.calendar_id: calendar_spec(p.calendar) for p in policies}
+
+    return cached("sla", load)
+
+
 def policy_for(*, priority: str | None, tier: str | None, category_slug: str | None) -> SlaPolicy | None:
     """The policy for a ticket, or None when no policy matches.
 
@@ -31,18 +51,14 @@ def policy_for(*, priority: str | None, tier: str | None, category_slug: str | N
     naming the category (the unique constraint on criteria leaves no further tie; the id would).
     The same rule is written for administrators in ``sla.models.PRECEDENCE_HELP``.
     """
-
-    def criterion(name: str, value: str | None) -> Q:
-        empty = Q(**{f"{name}__isnull": True})
-        return empty if not value else empty | Q(**{name: value})
-
-    candidates = list(
-        SlaPolicy.objects.select_related("calendar").filter(
-            criterion("priority", priority),
-            criterion("customer_tier", tier),
-            criterion("category_slug", category_slug),
-        )
-    )
+    policies, _specs = policies_cached()
+    candidates = [
+        p
+        for p in policies
+        if _matches(p.priority, priority)
+        and _matches(p.customer_tier, tier)
+        and _matches(p.category_slug, category_slug)
+    ]
     return min(candidates, key=_specificity, default=None)
 
 
@@ -110,5 +126,5 @@ def sla_deadline(
         policy.minutes_for(target),
         policy.warning_percent,
         list(pauses),
-        spec or calendar_spec(policy.calendar),
+        spec or policies_cached()[1].get(policy.calendar_id) or calendar_spec(policy.calendar),
     )

@@ -126,7 +126,7 @@ class Ticket(BaseModel):
     review_reason = models.CharField(_("needs review because"), max_length=200, blank=True)
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)
     # Service level (issue 4): the policy that applies and its due times, kept up to date by
-    # tickets.sla.ticket_sla_refresh on creation and on every status, priority or category change.
+    # tickets.sla (ticket_sla_start on creation, ticket_sla_fields with every change they depend on).
     sla_policy = models.ForeignKey(
         "sla.SlaPolicy",
         verbose_name=_("SLA policy"),
@@ -147,6 +147,8 @@ class Ticket(BaseModel):
     sla_next_check_at = models.DateTimeField(_("next SLA check"), null=True, blank=True, db_index=True)
     sla_breached = models.BooleanField(_("SLA missed"), default=False)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level, default=Level.L1)
+    # Intake answered; the worker's enrichment (classifier, assignment...) has not finished yet.
+    analysing = models.BooleanField(_("being analysed"), default=False)
 
     class Meta:
         verbose_name = _("ticket")
@@ -170,6 +172,10 @@ class Ticket(BaseModel):
             # "Waiting for you" on the desk: flagged tickets, newest first; only flagged rows.
             models.Index(
                 fields=["is_open", "-id"], condition=~models.Q(review_reason=""), name="ticket_flagged_idx"
+            ),
+            # The enrichment sweep: only the few tickets still being analysed.
+            models.Index(
+                fields=["created_at"], condition=models.Q(analysing=True), name="ticket_analysing_idx"
             ),
         ]
 
@@ -304,6 +310,35 @@ class Attachment(models.Model):
 class TicketEvent(models.Model):
     """Append-only history: one row per changed field, written with the change."""
 
+    class Kind(models.TextChoices):
+        """What an event records: a field that changed, or something that happened to the ticket."""
+
+        CREATED = "created", _("created")
+        STATUS = "status", _("status")
+        PRIORITY = "priority", _("priority")
+        TEAM = "team", _("team")
+        ASSIGNEE = "assignee", _("assignee")
+        CATEGORY = "category", _("category")
+        ATTACHMENT = "attachment", _("attachment")
+        CONFIGURATION_ITEM = "configuration_item", _("configuration item")
+        LINKED_TO = "linked_to", _("linked to")
+        REVIEW_REASON = "review_reason", _("needs review because")
+        CUSTOMER = "customer", _("customer")
+        LEVEL = "level", _("level")
+        ESCALATION = "escalation", _("escalation")
+        SLA_WARNING = "sla_warning", _("SLA warning")
+        SLA_BREACH = "sla_breach", _("SLA target missed")
+        TRIAGE = "triage", _("triage")
+        PICK = "pick", _("picked from the queue")
+        NEXT = "next", _("assigned by next ticket")
+        SKIP = "skip", _("skipped")
+        REPLY_HELD = "reply_held", _("reply held for approval")
+        REPLY_APPROVED = "reply_approved", _("reply approved")
+        MESSAGE_HELD = "message_held", _("message held: sender not proven")
+        MESSAGE_ACCEPTED = "message_accepted", _("held message accepted")
+        MESSAGE_REJECTED = "message_rejected", _("held message rejected")
+        ENRICHMENT = "enrichment", _("analysis")
+
     ticket = models.ForeignKey(
         Ticket, verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="events", db_index=False
     )
@@ -315,7 +350,7 @@ class TicketEvent(models.Model):
         blank=True,
     )
     actor_label = models.CharField(_("actor"), max_length=200, blank=True)
-    field = models.CharField(_("field"), max_length=40)
+    field = models.CharField(_("field"), max_length=40, choices=Kind)
     old = models.TextField(_("old value"), blank=True)
     new = models.TextField(_("new value"), blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True)
@@ -336,32 +371,7 @@ class TicketEvent(models.Model):
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise ValueError("Ticket events are append-only.")
 
-    FIELD_LABELS = {
-        "created": _("created"),
-        "status": _("status"),
-        "priority": _("priority"),
-        "team": _("team"),
-        "assignee": _("assignee"),
-        "category": _("category"),
-        "attachment": _("attachment"),
-        "configuration_item": _("configuration item"),
-        "linked_to": _("linked to"),
-        "review_reason": _("needs review because"),
-        "customer": _("customer"),
-        "level": _("level"),
-        "escalation": _("escalation"),
-        "sla_warning": _("SLA warning"),
-        "sla_breach": _("SLA target missed"),
-        "triage": _("triage"),
-        "pick": _("picked from the queue"),
-        "next": _("assigned by next ticket"),
-        "skip": _("skipped"),
-        "reply_held": _("reply held for approval"),
-        "reply_approved": _("reply approved"),
-        "message_held": _("message held: sender not proven"),
-        "message_accepted": _("held message accepted"),
-        "message_rejected": _("held message rejected"),
-    }
+    FIELD_LABELS = dict(Kind.choices)
 
     @property
     def field_label(self) -> str:

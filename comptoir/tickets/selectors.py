@@ -46,6 +46,15 @@ def ticket_get(*, actor: User, reference: str) -> Ticket:
     return ticket
 
 
+def ticket_id_get(*, actor: User, reference: str) -> int:
+    """The id of a ticket the actor may see, for a write that loads (and locks) it itself:
+    one narrow query instead of ``ticket_get``'s joins."""
+    pk = ticket_visible_to(actor=actor).filter(reference=reference).values_list("pk", flat=True).first()
+    if pk is None:
+        raise NotFound(_("No such ticket."))
+    return pk
+
+
 def ticket_list(
     *,
     actor: User,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,11 +19,12 @@ from comptoir.customers.models import Customer
 from comptoir.routing.models import Team
 
 from . import notifications
+from .changes import ticket_changed
 from .exceptions import Conflict, InvalidInput, PermissionDenied
 from .files import IncomingFile, validate_file
 from .models import Attachment, Category, ConfigurationItem, Message, Ticket, TicketEvent
 from .sanitize import sanitize_html
-from .sla import ticket_sla_refresh
+from .sla import ticket_sla_fields, ticket_sla_schedule, ticket_sla_start
 
 MAX_BODY = 100_000
 
@@ -100,10 +100,12 @@ def ticket_create(
     external_id: str = "",
     auto_submitted: bool = False,
     triage_note: str = "",
+    analysing: bool = False,
 ) -> tuple[Ticket, Message]:
     """Open a ticket with its first customer message. Runs inside intake's transaction.
 
     ``triage_note`` says why the category, team and priority were chosen; it goes in the history.
+    ``analysing``: the worker's enrichment is queued and will finish the triage.
     """
     subject = " ".join((subject or "").replace("\x00", "").split())[:255]
     if not subject:
@@ -112,19 +114,18 @@ def ticket_create(
     checked = _validate_files(files)
     # No savepoint: intake's transaction holds this, and any failure aborts it whole.
     with transaction.atomic(savepoint=False):
-        ticket = Ticket.objects.create(
-            reference="T" + secrets.token_hex(9),
-            subject=subject,
-            customer=customer,
-            channel=channel,
-            language=language,
-            priority=priority,
-            team=team,
-            category=category,
-        )
-        # The human reference follows the row id: unique on every database without a lock.
-        ticket.reference = f"CPT-{ticket.pk:06d}"
-        Ticket.objects.filter(pk=ticket.pk).update(reference=ticket.reference)
+        now = timezone.now()
+        pk = _next_ticket_id()
+        ticket = Ticket(
+            pk=pk, reference=f"CPT-{pk:06d}", subject=subject, customer=customer, channel=channel,
+            language=language, priority=priority, team=team, category=category, created_at=now,
+            updated_at=now, analysing=analysing,
+        )  # fmt: skip
+        ticket_sla_start(ticket=ticket)
+        # raw: the row is written once, as built, with created_at being the SLA clocks' start.
+        ticket.save_base(raw=True, force_insert=True)
+        ticket._state.adding = False
+        ticket_sla_schedule(ticket=ticket)
         message = Message.objects.create(
             ticket=ticket,
             kind=Message.Kind.CUSTOMER,
@@ -136,21 +137,38 @@ def ticket_create(
             auto_submitted=auto_submitted,
         )
         stored = _store_attachments(ticket=ticket, message=message, checked=checked)
-        ticket_sla_refresh(ticket=ticket, new=True)
         label = _label(actor, customer)
-        event_record(ticket=ticket, actor=actor, field="created", old="", new=channel, label=label)
+        events = [_event(ticket, actor, TicketEvent.Kind.CREATED, "", channel, label)]
         if triage_note:
-            event_record(ticket=ticket, actor=None, field="triage", old="", new=triage_note[:500])
-        for att in stored:
-            event_record(
-                ticket=ticket,
-                actor=actor,
-                field="attachment",
-                old="",
-                new=att.filename,
-                label=label,
-            )
+            events.append(_event(ticket, None, TicketEvent.Kind.TRIAGE, "", triage_note[:500], ""))
+        events += [_event(ticket, actor, TicketEvent.Kind.ATTACHMENT, "", a.filename, label) for a in stored]
+        TicketEvent.objects.bulk_create(events)
     return ticket, message
+
+
+def _event(ticket: Ticket, actor: User | None, kind: str, old: str, new: str, label: str) -> TicketEvent:
+    return TicketEvent(
+        ticket=ticket, actor=actor, actor_label=label or _label(actor), field=kind, old=old, new=new
+    )
+
+
+def _next_ticket_id() -> int:
+    """The id the next ticket gets, taken before its insert so the row is written once.
+
+    The reference follows the id (unique on every database without a lock): PostgreSQL hands out
+    the identity sequence's next value; SQLite, whose transactions here start with the write
+    lock held (``BEGIN IMMEDIATE``), reads its AUTOINCREMENT counter, which no other writer can
+    move before our commit.
+    """
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('tickets_ticket', 'id'))")
+            return int(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT MAX(n) FROM (SELECT seq AS n FROM sqlite_sequence WHERE name = 'tickets_ticket'"
+            " UNION ALL SELECT MAX(id) FROM tickets_ticket)"
+        )
+        return int(cursor.fetchone()[0] or 0) + 1
 
 
 @transaction.atomic
@@ -191,7 +209,7 @@ def ticket_customer_reply(
     label = _label(author, ticket.customer)
     if hold_reason:
         event_record(ticket=ticket, actor=None, field="message_held", old="", new=message.pk)
-        _set_fields(ticket=ticket, actor=None, changes={"review_reason": hold_reason[:200]}, touch=True)
+        ticket_change(ticket=ticket, actor=None, changes={"review_reason": hold_reason[:200]}, touch=True)
     else:
         _customer_words(ticket=ticket, author=author, auto_submitted=auto_submitted, label=label)
     for att in stored:
@@ -202,11 +220,11 @@ def ticket_customer_reply(
 def _customer_words(*, ticket: Ticket, author: User | None, auto_submitted: bool, label: str) -> None:
     """What a customer's message does to its ticket: reopen it, or start the next-response clock."""
     if ticket.status in (Ticket.Status.WAITING_CUSTOMER, Ticket.Status.RESOLVED) and not auto_submitted:
-        _set_fields(ticket=ticket, actor=author, changes={"status": Ticket.Status.OPEN}, label=label)
+        ticket_change(ticket=ticket, actor=author, changes={"status": Ticket.Status.OPEN}, label=label)
     else:
         # After the first answer, the customer's message starts the next-response clock.
         starts_clock = not auto_submitted and ticket.first_response_at is not None
-        _set_fields(
+        ticket_change(
             ticket=ticket, actor=author, changes={}, label=label, touch=True, refresh_sla=starts_clock
         )
 
@@ -229,7 +247,7 @@ def message_review(*, actor: User, ticket_id: int, message_id: int, accept: bool
     event_record(ticket=ticket, actor=actor, field=field, old="", new=message.pk)
     still_held = Message.objects.filter(ticket_id=ticket.pk, hold=Message.Hold.UNPROVEN).exists()
     if ticket.review_reason == message.hold_reason and not still_held:
-        _set_fields(ticket=ticket, actor=actor, changes={"review_reason": ""})
+        ticket_change(ticket=ticket, actor=actor, changes={"review_reason": ""})
     if accept:
         label = _label(None, ticket.customer)
         _customer_words(ticket=ticket, author=None, auto_submitted=message.auto_submitted, label=label)
@@ -244,7 +262,7 @@ def ticket_flag(*, ticket: Ticket, linked_to: Ticket | None, reason: str) -> Tic
         changes["linked_to"] = linked_to
     if reason:
         changes["review_reason"] = reason[:200]
-    return _set_fields(ticket=ticket, actor=None, changes=changes)
+    return ticket_change(ticket=ticket, actor=None, changes=changes)
 
 
 REVIEW_REASON_MAX = 200
@@ -279,7 +297,8 @@ def _configuration_items(names: Iterable[str]) -> list[ConfigurationItem]:
 
 def ticket_agent_message(
     *,
-    ticket: Ticket,
+    ticket: Ticket | None = None,
+    ticket_id: int | None = None,
     actor: User,
     body: str,
     internal: bool,
@@ -292,16 +311,21 @@ def ticket_agent_message(
     ``idempotency_key``, already scoped to the calling client, makes a retry safe: the same key
     and request give back the first message, with no second delivery; another request under
     the key is a ``Conflict``. Concurrent retries are decided by the key's unique constraint.
+    Give the ``ticket`` or only its ``ticket_id``: it is loaded and locked here either way.
     """
+    if ticket_id is None:
+        if ticket is None:
+            raise TypeError("ticket or ticket_id is required")
+        ticket_id = ticket.pk
     fingerprint = ""
     if idempotency_key:
-        fingerprint = _request_fingerprint(ticket.pk, body, internal, configuration_items, files)
+        fingerprint = _request_fingerprint(ticket_id, body, internal, configuration_items, files)
         first = _message_replayed(key=idempotency_key, fingerprint=fingerprint)
         if first is not None:
             return first
     try:
         return _agent_message(
-            ticket=ticket, actor=actor, body=body, internal=internal,
+            ticket_id=ticket_id, actor=actor, body=body, internal=internal,
             configuration_items=configuration_items, files=files,
             idempotency_key=idempotency_key or None, fingerprint=fingerprint,
         )  # fmt: skip
@@ -330,7 +354,7 @@ def _message_replayed(*, key: str, fingerprint: str) -> Message | None:
 @transaction.atomic
 def _agent_message(
     *,
-    ticket: Ticket,
+    ticket_id: int,
     actor: User,
     body: str,
     internal: bool,
@@ -341,7 +365,7 @@ def _agent_message(
 ) -> Message:
     body = _clean_text(body, field="body")
     checked = _validate_files(files)
-    ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket_id)
     held_for = None
     if not internal and _needs_approval(actor, ticket):
         held_for = actor.mentor
@@ -372,7 +396,7 @@ def _agent_message(
         event_record(ticket=ticket, actor=actor, field="reply_held", old="", new=held_for.email)
         notifications.reply_held_notify(ticket=ticket, message=message, senior=held_for)
     # An answer stops the next-response clock.
-    _set_fields(ticket=ticket, actor=actor, changes=changes, also=also, touch=True, refresh_sla=public)
+    ticket_change(ticket=ticket, actor=actor, changes=changes, also=also, touch=True, refresh_sla=public)
     if public:
         notifications.reply_notify(ticket=ticket, message=message, attachments=stored)
     # The new message's relations are known: save the caller the queries to read them back.
@@ -410,12 +434,12 @@ def reply_release(*, actor: User, ticket_id: int, message_id: int) -> Message:
         new=message.author.email if message.author else "",
     )
     also = {"first_response_at": timezone.now()} if ticket.first_response_at is None else {}
-    _set_fields(ticket=ticket, actor=actor, changes={}, also=also, touch=True, refresh_sla=True)
+    ticket_change(ticket=ticket, actor=actor, changes={}, also=also, touch=True, refresh_sla=True)
     notifications.reply_notify(ticket=ticket, message=message, attachments=list(message.attachments.all()))
     return message
 
 
-def _set_fields(
+def ticket_change(
     *,
     ticket: Ticket,
     actor: User | None,
@@ -425,7 +449,9 @@ def _set_fields(
     touch: bool = False,
     refresh_sla: bool = False,
 ) -> Ticket:
-    """Apply changes, bump the version, and write one event per changed field, in one UPDATE.
+    """The one door of a ticket's field changes: apply them, bump the version, write one event per
+    changed field, refresh the SLA clocks when they depend on it, and tell the apps registered in
+    ``tickets.changes``. Inside the caller's transaction.
 
     ``also`` holds columns that change without a history entry (first response time); ``touch``
     bumps the version even when no field changed (a message was added); ``refresh_sla``
@@ -433,6 +459,7 @@ def _set_fields(
     next-response clock).
     """
     updates: dict[str, Any] = dict(also or {})
+    values: dict[str, tuple[Any, Any]] = {}
     for field, value in updates.items():
         setattr(ticket, field, value)
     for field, new in changes.items():
@@ -441,6 +468,7 @@ def _set_fields(
             continue
         setattr(ticket, field, new)
         updates[field] = new
+        values[field] = (old, new)
         event_record(
             ticket=ticket,
             actor=actor,
@@ -457,10 +485,15 @@ def _set_fields(
         if ticket.status == Ticket.Status.RESOLVED:
             updates["resolved_at"] = timezone.now()
     updates["updated_at"] = timezone.now()
-    Ticket.objects.filter(pk=ticket.pk).update(version=F("version") + 1, **updates)
     if refresh_sla or updates.keys() & {"status", "priority", "category", "first_response_at"}:
-        ticket_sla_refresh(ticket=ticket)
+        # The clocks go in the same UPDATE as the change: one write of the ticket row.
+        updates.update(ticket_sla_fields(ticket=ticket))
+    Ticket.objects.filter(pk=ticket.pk).update(version=F("version") + 1, **updates)
     ticket.version += 1
+    ticket_changed(
+        ticket_id=ticket.pk, kinds=list(values),
+        actor_id=actor.pk if actor else None, values=values,
+    )  # fmt: skip
     return ticket
 
 
@@ -522,7 +555,7 @@ def ticket_update(
     if category is not ...:
         changes["category"] = category
     if changes:
-        _set_fields(ticket=ticket, actor=actor, changes=changes)
+        ticket_change(ticket=ticket, actor=actor, changes=changes)
     return ticket
 
 

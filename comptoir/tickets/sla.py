@@ -21,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.common.tasks import enqueue_with_change
 from comptoir.sla.clock import Deadline
 from comptoir.sla.models import SlaPolicy, Target
 from comptoir.sla.selectors import policy_criteria, policy_for, sla_deadline
@@ -127,51 +128,75 @@ def _fired(ticket: Ticket, starts: dict[str, datetime]) -> set[tuple[str, str]]:
 
 
 def _schedule_check(ticket_id: int, when: datetime) -> None:
-    def enqueue() -> None:
-        from .tasks import sla_check_task
+    from .tasks import sla_check_task
 
-        if not sla_check_task.get_backend().supports_defer:
-            return  # a backend that runs tasks at once cannot wait: the sweep fires instead
-        try:
-            sla_check_task.using(run_after=when).enqueue(ticket_id=ticket_id)
-        except Exception:  # the sweep finds the ticket by sla_next_check_at
-            logger.exception("could not schedule the SLA check of ticket %s", ticket_id)
+    # The sweep finds the ticket by sla_next_check_at if this is lost.
+    enqueue_with_change(sla_check_task, run_after=when, ticket_id=ticket_id)
 
-    transaction.on_commit(enqueue)
+
+def _sla_fields(ticket: Ticket, *, new: bool) -> dict:
+    """The policy and due-time columns for the ticket as it is now (reads alerts and history)."""
+    category = ticket.category.slug if ticket.category_id else None
+    policy = policy_for(priority=ticket.priority, tier=_tier(ticket), category_slug=category)
+    fields: dict = {
+        "sla_policy": policy, "first_response_due_at": None, "resolution_due_at": None,
+        "sla_warning_at": None, "due_at": DUE_NEVER, "sla_next_check_at": None,
+    }  # fmt: skip
+    if policy is not None and ticket.is_open:
+        deadlines, starts = _pending(ticket, policy, [] if new else _pauses(ticket))
+        first = deadlines.get(Target.FIRST_RESPONSE)
+        fields["first_response_due_at"] = first.due_at if first else None
+        fields["resolution_due_at"] = deadlines[Target.RESOLUTION].due_at
+        fields["due_at"] = min((d.due_at for d in deadlines.values() if d.due_at), default=DUE_NEVER)
+        fired = set() if new else _fired(ticket, starts)
+        fields["sla_warning_at"] = _next_warning(deadlines, fired)
+        fields["sla_next_check_at"] = _next_check(deadlines, fired)
+    return fields
+
+
+def ticket_sla_start(*, ticket: Ticket) -> None:
+    """Start the clocks of a ticket not yet saved: its due-time columns are set on the object, so
+    the ticket row is written once, with them. ``ticket.created_at`` is the clocks' start."""
+    for name, value in _sla_fields(ticket, new=True).items():
+        setattr(ticket, name, value)
+
+
+def ticket_sla_schedule(*, ticket: Ticket) -> None:
+    """Queue the check of a new ticket's next SLA instant with it (see ``ticket_sla_start``)."""
+    if ticket.sla_next_check_at is not None:
+        _schedule_check(ticket.pk, ticket.sla_next_check_at)
+
+
+def ticket_sla_fields(*, ticket: Ticket) -> dict:
+    """The due-time columns after a change, set on ``ticket``; the caller writes them in its own
+    UPDATE of the row. A check is queued with the change when the next instant moved."""
+    previous_check = ticket.sla_next_check_at
+    fields = _sla_fields(ticket, new=False)
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    next_check = fields["sla_next_check_at"]
+    if next_check is not None and next_check != previous_check:
+        _schedule_check(ticket.pk, next_check)
+    return fields
 
 
 def ticket_sla_refresh(*, ticket: Ticket, new: bool = False) -> Ticket:
     """Choose the policy (priority, customer tier, category) and store due times and the next check.
 
     Runs inside the caller's transaction. With no matching policy, every clock is cleared. When
-    the next instant to check moves, a task is scheduled for it after the commit.
+    the next instant to check moves, a task is queued for it with the change.
     """
-    category = ticket.category.slug if ticket.category_id else None
-    policy = policy_for(priority=ticket.priority, tier=_tier(ticket), category_slug=category)
-    first_due = resolution_due = warning = next_check = None
-    due = DUE_NEVER
-    if policy is not None and ticket.is_open:
-        deadlines, starts = _pending(ticket, policy, [] if new else _pauses(ticket))
-        first = deadlines.get(Target.FIRST_RESPONSE)
-        resolution = deadlines[Target.RESOLUTION]
-        first_due = first.due_at if first else None
-        resolution_due = resolution.due_at
-        due = min((d.due_at for d in deadlines.values() if d.due_at), default=DUE_NEVER)
-        fired = set() if new else _fired(ticket, starts)
-        warning = _next_warning(deadlines, fired)
-        next_check = _next_check(deadlines, fired)
+    fields = _sla_fields(ticket, new=new)
     previous_check = None if new else ticket.sla_next_check_at
-    Ticket.objects.filter(pk=ticket.pk).update(
-        sla_policy=policy,
-        first_response_due_at=first_due,
-        resolution_due_at=resolution_due,
-        sla_warning_at=warning,
-        due_at=due,
-        sla_next_check_at=next_check,
+    policy = fields["sla_policy"]
+    unchanged = ticket.sla_policy_id == (policy.pk if policy else None) and all(
+        getattr(ticket, name) == value for name, value in fields.items() if name != "sla_policy"
     )
-    ticket.sla_policy = policy
-    ticket.first_response_due_at, ticket.resolution_due_at = first_due, resolution_due
-    ticket.sla_warning_at, ticket.due_at, ticket.sla_next_check_at = warning, due, next_check
+    if new or not unchanged:
+        Ticket.objects.filter(pk=ticket.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(ticket, name, value)
+    next_check = fields["sla_next_check_at"]
     if next_check is not None and next_check != previous_check:
         _schedule_check(ticket.pk, next_check)
     return ticket

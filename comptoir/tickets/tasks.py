@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from .sla import sla_check, sla_sweep
+from .sla import sla_check
 
 
 @task()
@@ -10,5 +10,8 @@ def sla_check_task(ticket_id: int) -> int:
 
 
 @task()
-def sla_sweep_task() -> int:
-    return sla_sweep()
+def ticket_enrich_task(ticket_id: int, context: dict | None = None) -> bool:
+    """The analysis intake left to the worker (``tickets.enrichment``)."""
+    from .enrichment import ticket_enrich
+
+    return ticket_enrich(ticket_id=ticket_id, context=context)

@@ -23,12 +23,15 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.common.config import cached
 from comptoir.common.exceptions import NotFound, PermissionDenied
 from comptoir.customers.models import Customer
 from comptoir.routing.models import Team
 from comptoir.routing.selectors import team_default
+from comptoir.tickets.changes import Change
 from comptoir.tickets.models import Category, Ticket
 from comptoir.tickets.notifications import staff_alert
+from comptoir.tickets.services import ticket_change
 from comptoir.tickets.services import ticket_update as _ticket_update
 
 from .models import TrainingExample, TriageDecision, TriageRule
@@ -95,6 +98,9 @@ class Decision:
     reasons: list[str] = field(default_factory=list)
     needs_review: bool = False
     outage: bool = False
+    needs_model: bool = False  # no rule chose the category: the worker's classifier will try
+    rule_team: bool = False
+    rule_priority: bool = False
 
     @property
     def note(self) -> str:
@@ -162,6 +168,26 @@ def _most_urgent(*priorities: str) -> str:
     return min(priorities, key=PRIORITIES.index)
 
 
+def _rules() -> list[TriageRule]:
+    return cached(
+        "routing",
+        key="rules",
+        load=lambda: list(
+            TriageRule.objects.filter(is_active=True).select_related("set_category__team", "set_team")
+        ),
+    )
+
+
+def _categories() -> dict[str, Category]:
+    return cached(
+        "routing", key="categories", load=lambda: {c.slug: c for c in Category.objects.select_related("team")}
+    )
+
+
+def _default_team() -> Team | None:
+    return cached("routing", team_default, key="default-team")
+
+
 def triage_decide(
     *,
     subject: str,
@@ -172,10 +198,12 @@ def triage_decide(
     language: str,
     language_confidence: float | None = None,
 ) -> Decision:
-    """Decide category, team and priority for a new ticket. Reads only; intake stores the result.
+    """What intake decides before the ticket exists: the administrators' rules, the default team,
+    safety words and key accounts. Reads only (from per-process caches); no model runs here.
 
-    ``language_confidence`` says ``language`` was already detected from this text (by intake,
-    before creating the customer); without it the language is detected here.
+    Where no rule chose the category, ``needs_model`` is set: the worker's enrichment
+    (``triage_enrich``) runs the classifier after the commit. ``language_confidence`` says
+    ``language`` was already detected from this text (by intake); without it, it is detected here.
     """
     full = f"{subject}\n{text}"[:4000]
     norm = normalize(full)
@@ -188,7 +216,7 @@ def triage_decide(
 
     # 1. Administrators' rules, in order; the first to set a field owns it.
     rule_priority = None
-    for rule in TriageRule.objects.filter(is_active=True).select_related("set_category", "set_team"):
+    for rule in _rules():
         if not _rule_matches(rule, text=norm, channel=channel, domain=domain, customer=customer):
             continue
         used = False
@@ -200,48 +228,26 @@ def triage_decide(
             rule_priority, used = rule.set_priority, True
         if used:
             decision.rules.append(rule.name)
+    decision.rule_team = decision.team is not None
+    decision.rule_priority = rule_priority is not None
     if decision.category is not None:
         decision.source, decision.confidence = TriageDecision.Source.RULE, 1.0
-
-    # 2. The classifier for what the rules left open.
-    if decision.category is None:
-        try:
-            label, confidence = classifier().predict_one(full)
-        except Exception:
-            logger.exception("triage classifier failed; the ticket goes to the triage queue")
-            label, confidence = "", 0.0
-        decision.label, decision.confidence = label, round(float(confidence), 3)
-        category = (
-            Category.objects.filter(slug=label.lower()[:50]).select_related("team").first() if label else None
-        )
-        if category is not None and confidence >= settings.COMPTOIR_TRIAGE_MIN_CONFIDENCE:
-            decision.category, decision.source = category, TriageDecision.Source.MODEL
-        else:
-            decision.needs_review = True
+    else:
+        decision.needs_model = True
     if decision.team is None and decision.category is not None and decision.category.team_id:
         decision.team = decision.category.team
     if decision.team is None:  # every ticket reaches a team from its first instant
-        decision.team = team_default()
+        decision.team = _default_team()
         if decision.team is not None:
             decision.reasons.append("default team")
 
-    # 3. Priority: rules, safety, outages affecting many, key accounts, tone.
+    # 2. Priority: rules, safety, key accounts (outages and tone: in the enrichment).
     priority = rule_priority or Ticket.Priority.P3
     safety = contains_any(norm, SAFETY_WORDS)
     if safety:
         priority = Ticket.Priority.P1
         decision.reasons.append(f"safety word: {safety}")
-    if contains_any(norm, OUTAGE_WORDS):
-        decision.outage = True
-        since = timezone.now() - timedelta(hours=1)
-        recent = TriageDecision.objects.filter(rules__contains="outage", created_at__gte=since).count()
-        if recent + 1 >= settings.COMPTOIR_TRIAGE_OUTAGE_TICKETS:
-            priority = Ticket.Priority.P1
-            decision.reasons.append(f"outage reported {recent + 1} times within an hour")
-    tone = _sentiment_priority(full, decision.language)
-    if tone in PRIORITIES:
-        priority = _most_urgent(priority, tone)
-        decision.reasons.append(f"tone: {tone}")
+    decision.outage = contains_any(norm, OUTAGE_WORDS) is not None
     if customer.is_key_account:
         priority = _boost(priority)
         decision.reasons.append("key account")
@@ -249,6 +255,105 @@ def triage_decide(
     if decision.rules:
         decision.reasons.insert(0, "rules: " + ", ".join(decision.rules))
     return decision
+
+
+def triage_context(decision: Decision) -> dict:
+    """What the enrichment needs to know of intake's decision (JSON, it travels in the task)."""
+    return {
+        "language": decision.language, "language_confidence": decision.language_confidence,
+        "rules": decision.rules, "reasons": decision.reasons, "outage": decision.outage,
+        "needs_model": decision.needs_model, "rule_team": decision.rule_team,
+        "rule_priority": decision.rule_priority, "source": decision.source,
+        "team_id": decision.team.pk if decision.team else None, "priority": decision.priority,
+    }  # fmt: skip
+
+
+def _predict(text: str) -> tuple[str, float]:
+    try:
+        label, confidence = classifier().predict_one(text)
+    except Exception:
+        logger.exception("triage classifier failed; the ticket goes to the triage queue")
+        return "", 0.0
+    return label, round(float(confidence), 3)
+
+
+def triage_enrich(ticket: Ticket, context: dict) -> str:
+    """The worker's half of triage: the classifier where no rule chose the category, outages
+    reported by many, the tone hook; then the decision record and the key-account alert.
+
+    Runs after intake's commit; fills only what nobody has set meanwhile (an agent who classified
+    or moved the ticket first wins). The model runs outside any transaction.
+    """
+    first = ticket.messages.filter(kind="customer").order_by("id").values_list("body", flat=True).first()
+    full = f"{ticket.subject}\n{first or ''}"[:4000]
+    label, confidence = _predict(full) if context.get("needs_model", True) else ("", 0.0)
+    tone = _sentiment_priority(full, ticket.language)
+    reasons: list[str] = []
+    with transaction.atomic():
+        current = Ticket.objects.select_for_update().select_related("customer").get(pk=ticket.pk)
+        changes: dict[str, Any] = {}
+        source, needs_review = context.get("source", TriageDecision.Source.NONE), False
+        if context.get("needs_model", True):
+            category = _categories().get(label.lower()[:50]) if label else None
+            if category is not None and confidence >= settings.COMPTOIR_TRIAGE_MIN_CONFIDENCE:
+                source = TriageDecision.Source.MODEL
+                if current.category_id is None:
+                    changes["category"] = category
+                    initial_team = context.get("team_id")
+                    team_untouched = current.team_id == initial_team and current.assignee_id is None
+                    if category.team_id and not context.get("rule_team") and team_untouched:
+                        changes["team"] = category.team
+            else:
+                needs_review = current.category_id is None
+        priority = context.get("priority") or current.priority
+        if context.get("outage"):
+            since = timezone.now() - timedelta(hours=1)
+            recent = TriageDecision.objects.filter(rules__contains="outage", created_at__gte=since).count()
+            if recent + 1 >= settings.COMPTOIR_TRIAGE_OUTAGE_TICKETS:
+                priority = Ticket.Priority.P1
+                reasons.append(f"outage reported {recent + 1} times within an hour")
+        if tone in PRIORITIES:
+            priority = _most_urgent(priority, tone)
+            reasons.append(f"tone: {tone}")
+        if priority != current.priority and current.priority == context.get("priority"):
+            changes["priority"] = priority
+        if changes:
+            current = ticket_change(ticket=current, actor=None, changes=changes, label="")
+        rules = ", ".join(context.get("rules", []) + (["outage"] if context.get("outage") else []))[:300]
+        TriageDecision.objects.get_or_create(
+            ticket=current,
+            defaults={
+                "language": context.get("language", current.language),
+                "language_confidence": context.get("language_confidence", 0.0), "label": label[:100],
+                "confidence": confidence, "source": source, "rules": rules, "needs_review": needs_review,
+            },
+        )  # fmt: skip
+        _key_account_alert(current)
+    parts = [f"category={label} ({confidence:.2f})" if label else "", *reasons]
+    if "category" in changes:
+        parts.append(f"category set to {changes['category'].slug}")
+    if "team" in changes:
+        parts.append(f"team set to {changes['team'].name}")
+    if "priority" in changes:
+        parts.append(f"priority set to {changes['priority']}")
+    if needs_review:
+        parts.append("triage queue")
+    return "triage: " + "; ".join(p for p in parts if p) if any(parts) else ""
+
+
+def _key_account_alert(ticket: Ticket) -> None:
+    customer = ticket.customer
+    if customer.is_key_account and customer.coordinator_id and customer.coordinator.is_active:
+        coordinator = customer.coordinator
+        with translation.override(coordinator.language or "en"):
+            values = {"reference": ticket.reference, "customer": str(customer), "subject": ticket.subject}
+            staff_alert(
+                key=f"key-account:{ticket.pk}:{coordinator.pk}",
+                user=coordinator,
+                ticket=ticket,
+                subject=_("[%(reference)s] New request from key account %(customer)s") % values,
+                body=_("%(customer)s opened %(reference)s: %(subject)s") % values,
+            )
 
 
 def _sentiment_priority(text: str, language: str) -> str | None:
@@ -263,29 +368,6 @@ def _sentiment_priority(text: str, language: str) -> str | None:
         return None
 
 
-def triage_record(*, ticket: Ticket, decision: Decision) -> TriageDecision:
-    """Keep the decision beside the ticket (inside intake's transaction); tell a key account's coordinator."""
-    rules = ", ".join(decision.rules + (["outage"] if decision.outage else []))[:300]
-    record = TriageDecision.objects.create(
-        ticket=ticket, language=decision.language, language_confidence=decision.language_confidence,
-        label=decision.label[:100], confidence=decision.confidence, source=decision.source, rules=rules,
-        needs_review=decision.needs_review,
-    )  # fmt: skip
-    customer = ticket.customer
-    if customer.is_key_account and customer.coordinator_id and customer.coordinator.is_active:
-        coordinator = customer.coordinator
-        with translation.override(coordinator.language or "en"):
-            values = {"reference": ticket.reference, "customer": str(customer), "subject": ticket.subject}
-            staff_alert(
-                key=f"key-account:{ticket.pk}:{coordinator.pk}",
-                user=coordinator,
-                ticket=ticket,
-                subject=_("[%(reference)s] New request from key account %(customer)s") % values,
-                body=_("%(customer)s opened %(reference)s: %(subject)s") % values,
-            )
-    return record
-
-
 def _example_text(ticket: Ticket) -> str:
     first = (
         ticket.messages.filter(kind="customer").order_by("id").values_list("body", flat=True).first() or ""
@@ -293,33 +375,29 @@ def _example_text(ticket: Ticket) -> str:
     return f"{ticket.subject}\n{first}"[:4000]
 
 
-@transaction.atomic
-def ticket_update(*, ticket_id: int, actor: User, version: int, **changes: Any) -> Ticket:
-    """``tickets.ticket_update``, plus learning: an agent's change of category or team is kept
-    as a training example, and the ticket leaves the triage queue once a person has classified it.
-    """
-    before = Ticket.objects.filter(pk=ticket_id).values("category__slug", "team__name").first() or {}
-    ticket = _ticket_update(ticket_id=ticket_id, actor=actor, version=version, **changes)
+def learn_from_correction(change: Change) -> None:
+    """An agent's change of category or team is kept as a training example, and the ticket
+    leaves the triage queue once a person has classified it (``tickets.changes`` handler, in the
+    change's transaction; the model's own changes teach nothing)."""
+    if change.actor_id is None:
+        return
+    ticket = Ticket.objects.select_related("category", "team").get(pk=change.ticket_id)
     category = ticket.category
-    changed_category = "category" in changes and (category.slug if category else None) != before.get(
-        "category__slug"
-    )
-    changed_team = "team" in changes and (ticket.team.name if ticket.team else None) != before.get(
-        "team__name"
-    )
-    if (changed_category or changed_team) and category is not None:
-        decision = TriageDecision.objects.filter(ticket_id=ticket.pk).first()
-        TrainingExample.objects.create(
-            text=_example_text(ticket), label=category.slug,
-            team_name=ticket.team.name if ticket.team else "", language=ticket.language,
-            source=TrainingExample.Source.CORRECTION, ticket=ticket,
-            predicted=decision.label if decision else "", author=actor,
-        )  # fmt: skip
-    if category is not None:
-        TriageDecision.objects.filter(ticket_id=ticket.pk, needs_review=True).update(
-            needs_review=False, reviewed_at=timezone.now()
-        )
-    return ticket
+    if category is None:
+        return
+    decision = TriageDecision.objects.filter(ticket_id=ticket.pk).first()
+    TrainingExample.objects.create(
+        text=_example_text(ticket), label=category.slug,
+        team_name=ticket.team.name if ticket.team else "", language=ticket.language,
+        source=TrainingExample.Source.CORRECTION, ticket=ticket,
+        predicted=decision.label if decision else "", author_id=change.actor_id,
+    )  # fmt: skip
+    if decision is not None and decision.needs_review:
+        TriageDecision.objects.filter(pk=decision.pk).update(needs_review=False, reviewed_at=timezone.now())
+
+
+# Kept for the callers of issue 4: the one door is ``tickets.services.ticket_update``.
+ticket_update = _ticket_update
 
 
 def training_data() -> tuple[list[str], list[str]]:

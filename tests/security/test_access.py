@@ -340,8 +340,9 @@ def test_unauthenticated_sweep_of_every_url_pattern(raw_client, make_ticket):  #
                 assert path in PUBLIC or path == "/i18n/setlang/", where
             else:
                 assert status in (401, 403, 404, 405), where
+    version = ticket.version
     ticket.refresh_from_db()
-    assert ticket.messages.count() == 1 and ticket.status == "new" and ticket.version == 1
+    assert ticket.messages.count() == 1 and ticket.status == "new" and ticket.version == version
 
 
 @pytest.mark.attack("access", "10")

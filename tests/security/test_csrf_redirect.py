@@ -55,7 +55,7 @@ def test_desk_posts_without_token_are_403(agent, make_ticket):  # type: ignore[n
     posts = [
         (f"/desk/tickets/{ref}/messages/", {"body": "forgé"}),
         (f"/desk/tickets/{ref}/messages/", {"body": "forgé", "internal": "on"}),
-        (f"/desk/tickets/{ref}/change/", {"version": 1, "status": "closed", "priority": "P1"}),
+        (f"/desk/tickets/{ref}/change/", {"version": ticket.version, "status": "closed", "priority": "P1"}),
         ("/desk/logout/", {}),
         ("/i18n/setlang/", {"language": "fr", "next": "/desk/"}),
         ("/desk/login/", {"username": agent.email, "password": "agent-password-1"}),
@@ -90,7 +90,7 @@ def test_api_ignores_session_cookies(agent, make_ticket):  # type: ignore[no-unt
     assert created.status_code == 401
     patched = client.patch(
         f"/api/v1/tickets/{ticket.reference}",
-        json.dumps({"version": 1, "status": "closed"}),
+        json.dumps({"version": ticket.version, "status": "closed"}),
         content_type="application/json",
         headers=headers,
     )

@@ -27,7 +27,9 @@ def _count(client: Client, path: str) -> int:
 def _tickets(make_ticket, agent, team, n: int) -> None:  # type: ignore[no-untyped-def]
     for i in range(n):
         t = make_ticket(subject=f"Demande {i}", email=f"c{i % 7}@example.test")
-        ticket_update(ticket_id=t.pk, actor=agent, version=1, team=team, assignee=agent, priority="P2")
+        ticket_update(
+            ticket_id=t.pk, actor=agent, version=t.version, team=team, assignee=agent, priority="P2"
+        )
 
 
 def _conversation(ticket, agent, n: int) -> None:  # type: ignore[no-untyped-def]

@@ -69,10 +69,20 @@ def test_no_policy_matches():
     assert policy_for(priority="P2", tier=None, category_slug=None) is None
 
 
-def test_policy_for_is_one_query(policies, django_assert_num_queries):
-    with django_assert_num_queries(1):
+def test_policies_are_read_once_per_process_and_a_change_is_seen_at_once(
+    policies, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """Intake chooses a policy for every ticket: no query once loaded, until a policy changes."""
+    with django_capture_on_commit_callbacks(execute=True):  # committed, as an admin's edit would be
+        policies["default"].save()
+    assert policy_for(priority="P1", tier="key", category_slug="panne").name == "p1-key-outage"
+    with django_assert_num_queries(0):
         policy = policy_for(priority="P1", tier="key", category_slug="panne")
         assert policy.calendar.time_zone == "America/Toronto"
+        assert policy_for(priority="P3", tier=None, category_slug=None).name == "default"
+    with django_capture_on_commit_callbacks(execute=True):
+        policies["p1-key-outage"].delete()
+    assert policy_for(priority="P1", tier="key", category_slug="panne").name == "p1-key"
 
 
 def test_calendar_spec_loads_hours_holidays_and_extra_dates(django_assert_num_queries):

@@ -110,6 +110,7 @@ class Command(BaseCommand):
                 customer=CustomerData(name=name, email=email, language=lang),
                 subject=subject, text=body, language=lang, external_id=f"demo:{i}",
             )).ticket  # fmt: skip
+            ticket.refresh_from_db()  # the enrichment may have run already (a task backend that runs at once)
             category = categories[slug]
             team = category.team
             agent = next((a for a in juniors if team in a.teams.all()), juniors[0])

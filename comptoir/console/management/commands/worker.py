@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the background task worker (and the outbox safety sweep) alone."
+    help = "Run the background task worker (and the periodic jobs the apps registered) alone."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--interval", type=float, default=0.5)
