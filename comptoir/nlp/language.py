@@ -1,7 +1,10 @@
 """French / English language identification for incoming tickets.
 
-py3langid (langid.py's model, BSD-3) restricted to fr and en: 99.7 % on tweets and 97.8 % on
-their first four words, ~30,000 texts per second. Below three words no statistical model is
+py3langid's model (langid.py's, BSD-3) restricted to fr and en: 99.7 % on tweets and 97.8 % on
+their first four words. Intake runs this in every web process, where py3langid itself would cost
+~90 MB (numpy and its 97-language tables): ``langid/fr-en.bin`` holds the same model for these two
+languages only (built by ``bench/langid_fr_en.py``, which also checks that it answers as
+py3langid does), read here in plain Python in a few megabytes. Below three words no statistical model is
 reliable ("ok", "URGENT", "facture"), so a short text answers with the caller's fallback (the
 customer's or channel's language) at low confidence, unless it holds a greeting or support word
 that only one of the two languages uses, or langid is near-certain.
@@ -9,13 +12,15 @@ that only one of the two languages uses, or langid is near-certain.
 
 from __future__ import annotations
 
+import math
 import re
+import struct
 import threading
 import unicodedata
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from py3langid.langid import LanguageIdentifier
+import zlib
+from array import array
+from collections import Counter
+from pathlib import Path
 
 LANGUAGES = ("fr", "en")
 MIN_WORDS = 3
@@ -43,19 +48,64 @@ _SHORT_WORDS = {
 }  # fmt: skip
 
 _lock = threading.Lock()
-_identifier: LanguageIdentifier | None = None
+_model_file = Path(__file__).with_name("langid") / "fr-en.bin"
 
 
-def _model() -> LanguageIdentifier:
-    global _identifier
+class CompactModel:
+    """py3langid's naive Bayes for two languages: the automaton's states as the byte strings they
+    stand for (the state after a byte is the longest known suffix of the text so far), the
+    feature each one counts, and per feature the French-minus-English weight."""
+
+    def __init__(self, path: Path) -> None:
+        raw = path.read_bytes()
+        if not raw.startswith(b"CPTLID1\n"):
+            raise ValueError(f"{path} is not a Comptoir language model")
+        body = zlib.decompress(raw[8:])
+        self.prior, states, features = struct.unpack_from("<dII", body)
+        offset = struct.calcsize("<dII")
+        self.states: dict[bytes, int] = {}
+        for _ in range(states):
+            length, feature = struct.unpack_from("<Bi", body, offset)
+            offset += 5
+            self.states[body[offset : offset + length]] = feature
+            offset += length
+        self.weights = array("f")
+        self.weights.frombytes(body[offset : offset + 4 * features])
+        self.longest = max(map(len, self.states))
+
+    def classify(self, text: str) -> tuple[str, float]:
+        """("fr"|"en", probability), as ``LanguageIdentifier.classify`` with norm_probs."""
+        if text.isupper():
+            text = text.lower()
+        data = unicodedata.normalize("NFC", text).encode("utf8", errors="surrogatepass")
+        states, counts = self.states, Counter[int]()
+        current = b""
+        for i in range(len(data)):
+            candidate = current + data[i : i + 1]
+            while candidate and candidate not in states:
+                candidate = candidate[1:]
+            current = candidate
+            feature = states.get(current, -1) if current else -1
+            if feature >= 0:
+                counts[feature] += 1
+        if not counts:
+            return "en", 0.5
+        weights = self.weights
+        score = sum(math.log1p(n) * weights[f] for f, n in counts.items()) + self.prior
+        score /= math.sqrt(len(data) or 1)
+        p_fr = 1.0 / (1.0 + math.exp(-score)) if score > -700 else 0.0
+        return ("fr", p_fr) if p_fr >= 0.5 else ("en", 1.0 - p_fr)
+
+
+_compact_model: CompactModel | None = None
+
+
+def _compact() -> CompactModel:
+    global _compact_model
     with _lock:
-        if _identifier is None:
-            from py3langid.langid import MODEL_FILE, LanguageIdentifier
-
-            ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-            ident.set_languages(list(LANGUAGES))
-            _identifier = ident
-    return _identifier
+        if _compact_model is None:
+            _compact_model = CompactModel(_model_file)
+    return _compact_model
 
 
 def _fold(word: str) -> str:
@@ -90,10 +140,10 @@ def detect_language(text: str, *, fallback: str = "en") -> tuple[str, float]:
         lang = _short_text_language(words)
         if lang is not None:
             return lang, SHORT_CONFIDENCE
-        lang, prob = _model().classify(text)
+        lang, prob = _compact().classify(text)
         if prob >= 0.95:  # e.g. "Ségolène Royal": accents and letter patterns decide it
             return lang, SHORT_CONFIDENCE
         return fallback, FALLBACK_CONFIDENCE
     # langid reads bytes: a few thousand characters decide as well as a whole email.
-    lang, prob = _model().classify(text)
+    lang, prob = _compact().classify(text)
     return lang, round(float(prob), 4)

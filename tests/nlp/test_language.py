@@ -46,3 +46,45 @@ def test_rejects_an_unknown_fallback():
 def test_links_and_addresses_do_not_count_as_words():
     assert detect_language("ok https://example.com/suivi jean@example.fr", fallback="fr") == ("fr", 0.3)
     assert detect_language("Voir https://example.com/a, ma commande n'est pas arrivée")[0] == "fr"
+
+
+def _texts() -> list[str]:
+    import random
+
+    from comptoir.console.demo_data import NAMES, reply_text, ticket_text
+
+    rng = random.Random(7)
+    texts = []
+    for lang in ("fr", "en"):
+        for name in NAMES[lang]:
+            texts += [*ticket_text(rng, lang, name), reply_text(rng, lang, name)]
+    return texts + ["URGENT PANNE DE COURANT", "Ségolène Royal", "ok", "Merci beaucoup !", "Help me please"]
+
+
+def test_the_compact_model_answers_exactly_as_py3langid():
+    """Issue 9: web processes read a two-language copy of py3langid's model (a few MB, no numpy);
+    it must give py3langid's answers and probabilities."""
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    from comptoir.nlp.language import _compact
+
+    reference = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    reference.set_languages(["fr", "en"])
+    for text in _texts():
+        lang, prob = reference.classify(text)
+        mine, mine_prob = _compact().classify(text)
+        assert (mine, round(mine_prob, 3)) == (lang, round(prob, 3)), text
+
+
+def test_detecting_a_language_loads_no_numpy():
+    """The web process detects the language of every new ticket: it must stay light."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from comptoir.nlp.language import detect_language;"
+        "assert detect_language('Bonjour, ma facture est fausse depuis deux mois', fallback='en')[0] == 'fr';"
+        "print(sorted(m for m in ('numpy', 'scipy', 'sklearn', 'py3langid') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)  # noqa: S603
+    assert out.stdout.strip() == "[]"
