@@ -151,16 +151,16 @@ def _available_agents(team: Team, ticket: Ticket) -> list[User]:
         .annotate(load=Count("assigned_tickets", filter=Q(assigned_tickets__is_open=True)))
         .filter(load__lt=F("capacity"))
     )
-    skill = ticket.category.skill_id if ticket.category_id else None
+    skill = ticket.category.skill_id if ticket.category is not None else None
     if skill is not None:
         agents = agents.filter(skills=skill)
-    eligible = [a for a in agents.order_by("load", "pk") if ticket.language in a.language_list]
+    eligible: list[User] = [a for a in agents.order_by("load", "pk") if ticket.language in a.language_list]
     return eligible
 
 
 def ticket_auto_assign(*, ticket: Ticket) -> User | None:
     """When the ticket's team assigns automatically: the least-loaded available eligible agent."""
-    if ticket.team_id is None or ticket.assignee_id is not None or not ticket.team.auto_assign:
+    if ticket.assignee_id is not None or ticket.team is None or not ticket.team.auto_assign:
         return None
     for agent in _available_agents(ticket.team, ticket):
         if _claim(ticket_id=ticket.pk, agent=agent, field="next", note=_("automatic assignment")) is not None:
@@ -248,7 +248,7 @@ def ticket_deescalate(*, actor: User, ticket_id: int, reason: str, team: Team | 
         raise Conflict(_("This ticket is already at level 1."))
     event_record(ticket=ticket, actor=actor, field="escalation", old="level 2", new=f"level 1: {reason}")
     changes: dict[str, Any] = {"level": Ticket.Level.L1, "assignee": None}
-    if team is None and ticket.team_id is not None and ticket.team.level >= Team.Level.L2:
+    if team is None and ticket.team is not None and ticket.team.level >= Team.Level.L2:
         # Back where the escalation took it from, so level-1 agents get it again.
         team = _team_before_escalation(ticket) or team_default()
     if team is not None:
@@ -258,6 +258,7 @@ def ticket_deescalate(*, actor: User, ticket_id: int, reason: str, team: Team | 
 
 def _team_before_escalation(ticket: Ticket) -> Team | None:
     """The level-1 team the ticket last moved from into its current team, as its history says."""
+    assert ticket.team is not None  # the only caller checks it
     event = (
         TicketEvent.objects.filter(ticket_id=ticket.pk, field="team", new=ticket.team.name)
         .order_by("-id")

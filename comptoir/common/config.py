@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any, TypeVar
 
 from django.db import transaction
@@ -79,12 +80,13 @@ def invalidate(*names: str) -> None:
         if not ConfigGeneration.objects.filter(name=name).update(value=F("value") + 1):
             ConfigGeneration.objects.get_or_create(name=name, defaults={"value": 1})
         # A copy loaded by another thread before the commit would be stale: drop again after it.
-        transaction.on_commit(lambda name=name: _committed(name))
+        transaction.on_commit(partial(_committed, name))
 
 
 def _committed(name: str) -> None:
     _drop(name)
-    getattr(_local, "pending", set()).discard(name)
+    pending: set[str] = getattr(_local, "pending", set())
+    pending.discard(name)
 
 
 def reset() -> None:

@@ -20,6 +20,7 @@ import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import TypeGuard
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -286,7 +287,7 @@ def record_process(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _already_processed(message_key: str | None) -> bool:
+def _already_processed(message_key: str | None) -> TypeGuard[str]:
     """Another record of the same message (by another route) became a ticket message already."""
     return (
         bool(message_key)
@@ -304,6 +305,7 @@ def _mark_duplicate(*, record: InboundRecord, message_key: str) -> IntakeResult:
     )
     if first is None:  # pragma: no cover - the constraint that sent us here names one
         raise DomainError(_("Duplicate message without an original."))
+    assert first.ticket is not None  # a processed record names its ticket (never deleted)
     InboundRecord.objects.filter(pk=record.pk).update(
         status=InboundRecord.Status.DUPLICATE,
         ticket=first.ticket,
@@ -382,6 +384,7 @@ def _normalized_email(message: InboundMessage) -> str | None:
 def _process(*, record: InboundRecord, message: InboundMessage, message_key: str | None) -> IntakeResult:
     record = InboundRecord.objects.select_for_update().get(pk=record.pk)
     if record.status in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
+        assert record.ticket is not None  # a processed record names its ticket (never deleted)
         return IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
     if _already_processed(message_key):
         return _mark_duplicate(record=record, message_key=message_key)
@@ -437,7 +440,7 @@ def receive(message: InboundMessage) -> IntakeResult:
 def _replayed(*, existing: InboundRecord, payload: dict, message: InboundMessage) -> IntakeResult:
     if existing.payload.get("fingerprint") != payload["fingerprint"]:
         raise Conflict(_("This idempotency key was already used for a different request."))
-    if existing.ticket_id is not None and existing.status != InboundRecord.Status.FAILED:
+    if existing.status != InboundRecord.Status.FAILED and existing.ticket is not None:
         return IntakeResult(ticket=existing.ticket, created=False, record=existing, duplicate=True)
     return record_process(record=existing, message=message)
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.db import models
@@ -363,12 +364,12 @@ class TicketEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.field}: {self.old} → {self.new}"
 
-    def save(self, *args, **kwargs) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None:
             raise ValueError("Ticket events are append-only.")
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):  # type: ignore[override]
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise ValueError("Ticket events are append-only.")
 
     FIELD_LABELS = dict(Kind.choices)

@@ -400,7 +400,8 @@ def _agent_message(
     if public:
         notifications.reply_notify(ticket=ticket, message=message, attachments=stored)
     # The new message's relations are known: save the caller the queries to read them back.
-    message._prefetched_objects_cache = {"configuration_items": items, "attachments": stored}
+    # Django's own (private) prefetch cache, which django-stubs does not declare.
+    message._prefetched_objects_cache = {"configuration_items": items, "attachments": stored}  # type: ignore[attr-defined]
     return message
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -29,9 +30,12 @@ from comptoir.sla.selectors import policy_criteria, policy_for, sla_deadline
 from .models import DUE_NEVER, Message, SlaAlert, Ticket, TicketEvent
 from .notifications import staff_alert
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 logger = logging.getLogger("comptoir.sla")
 
-TARGET_LABELS = {target: target.label for target in Target}
+TARGET_LABELS: dict[str, StrOrPromise] = {target: target.label for target in Target}
 
 
 def _pauses(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
@@ -65,8 +69,12 @@ def _awaiting_answer_since(ticket: Ticket) -> datetime | None:
         .values("kind", "created_at", "auto_submitted")
         .first()
     )
-    unanswered = last and last["kind"] == Message.Kind.CUSTOMER and not last["auto_submitted"]
-    if unanswered and last["created_at"] > ticket.first_response_at:
+    if (
+        last is not None
+        and last["kind"] == Message.Kind.CUSTOMER
+        and not last["auto_submitted"]
+        and last["created_at"] > ticket.first_response_at
+    ):
         return last["created_at"]
     return None
 
@@ -136,7 +144,7 @@ def _schedule_check(ticket_id: int, when: datetime) -> None:
 
 def _sla_fields(ticket: Ticket, *, new: bool) -> dict:
     """The policy and due-time columns for the ticket as it is now (reads alerts and history)."""
-    category = ticket.category.slug if ticket.category_id else None
+    category = ticket.category.slug if ticket.category is not None else None
     policy = policy_for(priority=ticket.priority, tier=_tier(ticket), category_slug=category)
     fields: dict = {
         "sla_policy": policy, "first_response_due_at": None, "resolution_due_at": None,
@@ -242,8 +250,8 @@ def _recipients(ticket: Ticket) -> list[User]:
     people = {}
     if ticket.team_id is not None:
         people = {u.pk: u for u in active.filter(is_supervisor=True, teams=ticket.team_id)}
-    if ticket.assignee_id is not None and ticket.assignee.is_active:
-        people[ticket.assignee_id] = ticket.assignee
+    if ticket.assignee is not None and ticket.assignee.is_active:
+        people[ticket.assignee.pk] = ticket.assignee
     if not people:
         people = {u.pk: u for u in active.filter(is_supervisor=True)}
     if not people:
@@ -334,20 +342,23 @@ def sla_check(*, ticket_id: int, now: datetime | None = None) -> list[SlaAlert]:
     alerts: list[SlaAlert] = []
     missed: list[str] = []
     for target, deadline in deadlines.items():
-        breach_due = deadline.due_at is not None and deadline.due_at <= now
+        due = deadline.due_at
+        breach_due = due is not None and due <= now
         warn_due = deadline.warning_at is not None and deadline.warning_at <= now
-        if warn_due and (target, SlaAlert.Kind.WARNING) not in fired:
+        # A clock paused after its warning instant has no due time (None): such a warning cannot
+        # be recorded (SlaAlert.due_at is required, the insert fails), so it is not attempted.
+        if warn_due and due is not None and (target, SlaAlert.Kind.WARNING) not in fired:
             # Late enough that the target is missed too: record the warning, send only the breach.
             alert = _fire(
-                ticket, target=target, kind=SlaAlert.Kind.WARNING, due=deadline.due_at,
+                ticket, target=target, kind=SlaAlert.Kind.WARNING, due=due,
                 started=starts[target], notify=not breach_due,
             )  # fmt: skip
             if alert:
                 alerts.append(alert)
                 fired.add((target, SlaAlert.Kind.WARNING))
-        if breach_due and (target, SlaAlert.Kind.BREACH) not in fired:
+        if breach_due and due is not None and (target, SlaAlert.Kind.BREACH) not in fired:
             alert = _fire(
-                ticket, target=target, kind=SlaAlert.Kind.BREACH, due=deadline.due_at,
+                ticket, target=target, kind=SlaAlert.Kind.BREACH, due=due,
                 started=starts[target], notify=True,
             )  # fmt: skip
             if alert:

@@ -343,8 +343,8 @@ def triage_enrich(ticket: Ticket, context: dict) -> str:
 
 def _key_account_alert(ticket: Ticket) -> None:
     customer = ticket.customer
-    if customer.is_key_account and customer.coordinator_id and customer.coordinator.is_active:
-        coordinator = customer.coordinator
+    coordinator = customer.coordinator if customer.is_key_account and customer.coordinator_id else None
+    if coordinator is not None and coordinator.is_active:
         with translation.override(coordinator.language or "en"):
             values = {"reference": ticket.reference, "customer": str(customer), "subject": ticket.subject}
             staff_alert(
@@ -424,6 +424,7 @@ def training_data() -> tuple[list[str], list[str]]:
         .order_by("-id")[:50_000]
     )
     for ticket in resolved:
+        assert ticket.category is not None  # category__isnull=False above
         texts.append(_example_text(ticket))
         labels.append(ticket.category.slug)
     return texts, labels
