@@ -232,6 +232,9 @@ COMPTOIR_OUTBOX_LEASE = int(os.environ.get("COMPTOIR_OUTBOX_LEASE", "60"))
 # Worker safety nets: how often the sweeps run, when a task row still RUNNING is deemed lost
 # with its worker, and how long finished task rows are kept.
 COMPTOIR_SWEEP_EVERY = float(os.environ.get("COMPTOIR_SWEEP_EVERY", "15"))
+# How often the worker polls the outbox for due deliveries, and the tickets for due SLA instants.
+COMPTOIR_OUTBOX_POLL = float(os.environ.get("COMPTOIR_OUTBOX_POLL", "0.5"))
+COMPTOIR_SLA_POLL = float(os.environ.get("COMPTOIR_SLA_POLL", "2"))
 COMPTOIR_TASK_LOST_AFTER = int(os.environ.get("COMPTOIR_TASK_LOST_AFTER", "600"))
 COMPTOIR_TASK_RETENTION_DAYS = int(os.environ.get("COMPTOIR_TASK_RETENTION_DAYS", "7"))
 

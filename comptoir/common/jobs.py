@@ -57,8 +57,18 @@ class JobRunner:
     job at its first sweep, so a restart recovers what the last process left.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, default_every: float | None = None) -> None:
+        """``default_every``: the period, in seconds, of jobs registered without one (None: at
+        every call of ``run_due``)."""
         self._last: dict[str, float] = {}
+        self.default_every = default_every
+
+    def tick(self) -> float:
+        """How often ``run_due`` must be called to honour the shortest period."""
+        periods = [j.every.total_seconds() for j in registered_jobs() if j.every is not None]
+        if self.default_every is not None:
+            periods.append(self.default_every)
+        return min(periods, default=self.default_every or 1.0)
 
     def run_due(self, *, now: float | None = None, force: bool = False) -> list[str]:
         """Run what is due (everything with ``force``); returns the names of the jobs that ran."""
@@ -66,7 +76,8 @@ class JobRunner:
         ran = []
         for job in registered_jobs():
             last = self._last.get(job.name)
-            waiting = job.every is not None and last is not None and now - last < job.every.total_seconds()
+            every = job.every.total_seconds() if job.every is not None else self.default_every
+            waiting = every is not None and last is not None and now - last < every
             if waiting and not force:
                 continue
             self._last[job.name] = now

@@ -26,7 +26,12 @@ def _immediate(task: Any) -> bool:
 
 
 def enqueue_with_change(
-    task: Any, *, run_after: datetime | None = None, inline_if_immediate: bool = False, **kwargs: Any
+    task: Any,
+    *,
+    run_after: datetime | None = None,
+    inline_if_immediate: bool = False,
+    polled: bool = False,
+    **kwargs: Any,
 ) -> None:
     """Queue ``task(**kwargs)`` so that it exists exactly when the caller's transaction commits.
 
@@ -38,7 +43,12 @@ def enqueue_with_change(
     insert fails the change with it, as any other row would. ``inline_if_immediate``: with a
     backend that runs tasks at enqueue (the tests'), run it now, inside the transaction, as if a
     worker had been instantly there (for work whose result the caller's next read expects).
+    ``polled``: the row the task would act on is itself the queue (an outbox delivery, a ticket's
+    next SLA instant), which the worker's pumps read through an index (``common.jobs``); with the
+    database backend nothing more is written, and no task row costs the request or the worker.
     """
+    if polled and _same_database(task):
+        return
     if run_after is not None:
         if not task.get_backend().supports_defer:
             return  # a backend that runs at once cannot wait: the sweeps fire instead

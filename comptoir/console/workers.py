@@ -65,16 +65,17 @@ def sweep_once() -> None:
 
 
 def _sweep_forever(stop: threading.Event, every: float) -> None:
-    """Run the jobs at once (a restart recovers what the last process left), then those due
-    every ``every`` s."""
-    runner = JobRunner()
+    """Run the jobs at once (a restart recovers what the last process left), then each when due:
+    the pumps (outbox, SLA clocks) at their short period, the other sweeps every ``every`` s."""
+    runner = JobRunner(default_every=every)
+    tick = runner.tick()
     while True:
         try:
             close_old_connections()
             runner.run_due()
         finally:
             close_old_connections()
-        if stop.wait(every):
+        if stop.wait(tick):
             connections.close_all()  # this thread's connections: nothing left open behind it
             return
 

@@ -66,7 +66,8 @@ def delivery_enqueue(
     )
     from .tasks import delivery_send_task
 
-    enqueue_with_change(delivery_send_task, delivery_id=delivery.pk)
+    # The worker's outbox pump sends it (the delivery row is the queue); other backends get a task.
+    enqueue_with_change(delivery_send_task, delivery_id=delivery.pk, polled=True)
     return delivery
 
 
@@ -164,8 +165,32 @@ def delivery_send(*, delivery_id: int, connection: BaseEmailBackend | None = Non
     return delivery
 
 
+def delivery_pump(*, now: datetime | None = None, limit: int = 500) -> int:
+    """Send the deliveries that are due, in one SMTP session: the worker runs this every
+    ``COMPTOIR_OUTBOX_POLL`` seconds, reading the due index; it writes nothing when nothing is due.
+    """
+    now = now or timezone.now()
+    due = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    if not due:
+        return 0
+    # One SMTP session for the whole batch: a backlog drains without a handshake per message.
+    connection = get_connection(fail_silently=False)
+    try:
+        for pk in due:
+            delivery = delivery_send(delivery_id=pk, connection=connection)
+            if delivery is not None and delivery.status in (Delivery.Status.PENDING, Delivery.Status.FAILED):
+                connection.close()  # the send failed, the session may be broken: start a new one
+    finally:
+        connection.close()
+    return len(due)
+
+
 def delivery_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
-    """Safety net run periodically: send what is due, and re-arm sends a crash left half-done.
+    """Safety net run periodically: re-arm sends a crash left half-done, then send what is due.
 
     A delivery still ``sending`` after its lease (COMPTOIR_OUTBOX_LEASE) was interrupted: the
     process died mid-send. It goes back to pending and is sent again with the same Message-ID, so
@@ -177,18 +202,4 @@ def delivery_sweep(*, now: datetime | None = None, limit: int = 500) -> int:
     )
     if rearmed:
         logger.warning("%s delivery(ies) left sending by a dead sender: sending again", rearmed)
-    due = list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    # One SMTP session for the whole batch: a backlog drains without a handshake per message.
-    connection = get_connection(fail_silently=False)
-    try:
-        for pk in due:
-            delivery = delivery_send(delivery_id=pk, connection=connection)
-            if delivery is not None and delivery.status in (Delivery.Status.PENDING, Delivery.Status.FAILED):
-                connection.close()  # the send failed, the session may be broken: start a new one
-    finally:
-        connection.close()
-    return len(due)
+    return delivery_pump(now=now, limit=limit)

@@ -8,9 +8,15 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Tickets")
 
     def ready(self) -> None:
+        from datetime import timedelta
+
+        from django.conf import settings
+
         from comptoir.common.jobs import register_job
 
-        # SLA warnings and breaches whose scheduled check was lost.
-        register_job("sla", "comptoir.tickets.sla.sla_sweep")
+        # SLA warnings and breaches fire within COMPTOIR_SLA_POLL seconds of their instant: the
+        # tickets' next-check index is the queue.
+        sla_poll = timedelta(seconds=settings.COMPTOIR_SLA_POLL)
+        register_job("sla", "comptoir.tickets.sla.sla_sweep", every=sla_poll)
         # New tickets whose enrichment task was lost (still "being analysed").
         register_job("enrichment", "comptoir.tickets.enrichment.enrichment_sweep")

@@ -138,8 +138,9 @@ def _fired(ticket: Ticket, starts: dict[str, datetime]) -> set[tuple[str, str]]:
 def _schedule_check(ticket_id: int, when: datetime) -> None:
     from .tasks import sla_check_task
 
-    # The sweep finds the ticket by sla_next_check_at if this is lost.
-    enqueue_with_change(sla_check_task, run_after=when, ticket_id=ticket_id)
+    # With the database backend the worker's SLA pump reads sla_next_check_at through its index
+    # (COMPTOIR_SLA_POLL); other backends that can wait get a task for that instant.
+    enqueue_with_change(sla_check_task, run_after=when, polled=True, ticket_id=ticket_id)
 
 
 def _sla_fields(ticket: Ticket, *, new: bool) -> dict:

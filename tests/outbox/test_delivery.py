@@ -116,12 +116,21 @@ def test_crash_mid_send_resends_once_with_same_message_id(smtp_out, make_ticket)
 
 
 def test_database_task_backend_and_worker_send_the_ack(smtp_out, settings, make_ticket):
-    """Real background tasks: the ack is queued in the database and the worker sends it."""
+    """The outbox is the queue: with the database backend the request writes no task row for a
+    delivery; the worker's outbox pump (a registered job) sends it."""
+    from django_tasks_db.models import DBTaskResult
+
+    from comptoir.console.workers import sweep_once
+    from comptoir.outbox.tasks import delivery_send_task
+
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     ticket = make_ticket(email="jerome@example.test")
     assert smtp_out.messages == []
     assert Delivery.objects.get(ticket=ticket).status == Delivery.Status.PENDING
+    assert not DBTaskResult.objects.filter(task_path=delivery_send_task.module_path).exists()
     call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+    assert smtp_out.messages == []  # nothing for the task worker: the pump sends
+    sweep_once()
     assert [m["To"] for m in smtp_out.messages] == ["jerome@example.test"]
     assert Delivery.objects.get(ticket=ticket).status == Delivery.Status.SENT
 

@@ -37,10 +37,14 @@ def _wait(predicate, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-
 
 @pytest.mark.fault("issue8-9")
 def test_send_killed_mid_way_is_sent_once_when_the_worker_starts(smtp_out, make_ticket):
-    """As a SIGKILL leaves them: delivery `sending` (lease expired), its task row RUNNING."""
+    """As a SIGKILL leaves them: delivery `sending` (lease expired), the task it was running RUNNING.
+
+    (Deliveries have no task row of their own: the worker's outbox pump reads the outbox; the
+    dead worker was running the ticket's enrichment task.)"""
     ticket = make_ticket(email="killed@example.test")
     delivery = Delivery.objects.get(ticket=ticket)
-    task_row = DBTaskResult.objects.get(task_path__endswith="delivery_send_task")
+    assert not DBTaskResult.objects.filter(task_path__endswith="delivery_send_task").exists()
+    task_row = DBTaskResult.objects.get(task_path__endswith="ticket_enrich_task")
     assert task_row.status == TaskResultStatus.READY and smtp_out.messages == []
     now = timezone.now()
     # The dead worker claimed the task and the delivery 90 s ago (60 s lease), then died.

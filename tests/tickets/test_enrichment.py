@@ -24,8 +24,12 @@ OUTAGE = "Plus d'électricité dans tout le quartier depuis ce matin, le compteu
 
 
 @pytest.fixture(autouse=True)
-def _database_tasks(settings):
+def _database_tasks(request, settings):
+    from comptoir.triage.services import starter_categories_setup
+
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    starter_categories_setup()  # a transactional test before this one may have flushed them
 
 
 def _receive(n: int = 0) -> Ticket:
@@ -52,7 +56,7 @@ def _enrichment_tasks() -> int:
 
 # Real commits: the worker sees what intake committed, as in production (and closes its
 # connections between tasks, which a test transaction would not survive).
-WORKER = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+WORKER = pytest.mark.django_db(transaction=True)
 
 
 @WORKER

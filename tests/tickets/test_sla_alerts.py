@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from comptoir.console.workers import sweep_once
 from comptoir.outbox.models import Delivery
 from comptoir.sla.models import SlaPolicy
 from comptoir.tickets.models import DUE_NEVER, SlaAlert, Ticket, TicketEvent
@@ -42,7 +43,9 @@ def _age(ticket: Ticket, minutes: int) -> Ticket:
 
 
 def _run_worker() -> None:
+    """The worker: its task loop, then its registered jobs (the SLA pump reads sla_next_check_at)."""
     call_command("db_worker", batch=True, startup_delay=False, interval=0, verbosity=0)
+    sweep_once()
 
 
 def _alerts(ticket: Ticket) -> list[tuple[str, str]]:
