@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
 
 from django.db import transaction
 from django.utils import timezone
 
+from comptoir.common.config import cached
 from comptoir.routing.services import team_get_or_create
 
 from .models import ApiToken, User
@@ -61,13 +63,27 @@ def api_token_create(*, user: User) -> str:
 
 
 def api_token_authenticate(*, key: str) -> User | None:
-    token = (
-        ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked_at__isnull=True).first()
-    )
-    if token is None or not token.user.is_active or not token.user.is_agent:
-        return None
+    """The active agent a bearer token belongs to, or None.
+
+    Every API request asks, so known tokens are kept per process (``common.config``): saving or
+    revoking a token, or saving a user (deactivation, role), drops them here at once and in other
+    processes within a second. Unknown keys are never kept (no memory for an attacker to fill).
+    Each caller gets its own copy of the user.
+    """
+    key_hash = _hash(key)
+    known: dict[str, list] = cached("api-tokens", dict)
+    hit = known.get(key_hash)
+    if hit is None:
+        token = (
+            ApiToken.objects.select_related("user").filter(key_hash=key_hash, revoked_at__isnull=True).first()
+        )
+        if token is None or not token.user.is_active or not token.user.is_agent:
+            return None
+        hit = known[key_hash] = [token.pk, token.user, token.last_used_at]
+    token_pk, user, last_used = hit
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 300:
+    if last_used is None or (now - last_used).total_seconds() > 300:
         # Bounded write rate: at most one "last used" update per token every five minutes.
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
+        hit[2] = now
+    return copy.copy(user)

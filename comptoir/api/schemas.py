@@ -94,7 +94,9 @@ class TicketOut(Schema):
     language: str
     customer: CustomerRefOut
     level: int
-    analysing: bool = Field(description="Intake answered; the worker's analysis (classifier, assignment) is not done yet.")
+    analysing: bool = Field(
+        description="Intake answered; the worker's analysis (classifier, assignment) is not done yet."
+    )
     version: int
     created_at: datetime
     updated_at: datetime

@@ -10,6 +10,7 @@ from django.db import transaction
 from comptoir.accounts.models import User
 from comptoir.accounts.services import agent_create
 from comptoir.assignment.services import ticket_escalate
+from comptoir.common.config import invalidate
 from comptoir.console.demo_data import NAMES, reply_text, ticket_topic
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
@@ -138,4 +139,5 @@ class Command(BaseCommand):
         # is written, so the demo's own replies went out).
         senior = next(a for a in agents if a.level == 2)
         User.objects.filter(pk__in=[a.pk for a in juniors]).update(mentor=senior)
+        invalidate("api-tokens")  # users cached with their API tokens (no save signal on update)
         self.stdout.write(self.style.SUCCESS(f"Loaded {count} demo tickets."))
