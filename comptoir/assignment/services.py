@@ -24,6 +24,7 @@ from comptoir.routing.models import Team
 from comptoir.routing.selectors import team_default, team_escalation_target, team_get_by_name
 from comptoir.tickets.models import Ticket, TicketEvent
 from comptoir.tickets.notifications import escalation_notify
+from comptoir.tickets.permissions import ticket_action_check
 from comptoir.tickets.selectors import OPEN
 from comptoir.tickets.services import event_record, review_reason_added, ticket_agent_message, ticket_change
 
@@ -122,8 +123,15 @@ def ticket_next(*, agent: User) -> Ticket | None:
 def ticket_pick(*, agent: User, ticket_id: int) -> Ticket:
     """Take a chosen ticket from the queue: a permission, off for level-1 agents by default."""
     _require_agent(agent)
-    if not agent.may_pick:
-        raise PermissionDenied(_("You may not pick tickets from the queue; use Next ticket."))
+    current = Ticket.objects.filter(pk=ticket_id).first()
+    if current is None:
+        raise Conflict(_("This ticket is already assigned or closed."))
+    ticket_action_check(
+        actor=agent, ticket=current, action="pick",
+        role_error=_("You may not pick tickets from the queue; use Next ticket."),
+        state_error=_("This ticket is already assigned or closed."),
+    )  # fmt: skip
+    # The conditional UPDATE still decides between agents picking at the same instant.
     ticket = _claim(ticket_id=ticket_id, agent=agent, field="pick")
     if ticket is None:
         raise Conflict(_("This ticket is already assigned or closed."))
@@ -137,8 +145,9 @@ def ticket_skip(*, agent: User, ticket_id: int, reason: str) -> Ticket:
     if not reason:
         raise InvalidInput(_("Say why you skip this ticket."), field="reason")
     ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
-    if ticket.assignee_id != agent.pk:
-        raise PermissionDenied(_("You can only skip a ticket assigned to you."))
+    ticket_action_check(
+        actor=agent, ticket=ticket, action="skip", role_error=_("You can only skip a ticket assigned to you.")
+    )
     event_record(ticket=ticket, actor=agent, field="skip", old=agent.email, new=reason)
     return ticket_change(ticket=ticket, actor=agent, changes={"assignee": None})
 
@@ -209,10 +218,12 @@ def ticket_escalate(
         raise InvalidInput(_("An escalation goes to a level-2 team."), field="team")
     _require_agent(actor)
     ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
-    if not ticket.is_open:
-        raise Conflict(_("A closed ticket cannot be escalated."))
-    if ticket.level >= Ticket.Level.L2 and not to_supervisor:
-        raise Conflict(_("This ticket is already at level 2."))
+    ticket_action_check(
+        actor=actor, ticket=ticket, action="escalate_to_supervisor" if to_supervisor else "escalate",
+        role_error=_("Only agents can take tickets."),
+        state_error=_("A closed ticket cannot be escalated.") if not ticket.is_open
+        else _("This ticket is already at level 2."),
+    )  # fmt: skip
     target = "supervisor" if to_supervisor else "level 2"
     event = event_record(ticket=ticket, actor=actor, field="escalation", old="", new=f"{target}: {reason}")
     ticket_agent_message(
@@ -244,8 +255,11 @@ def ticket_deescalate(*, actor: User, ticket_id: int, reason: str, team: Team | 
         raise InvalidInput(_("Give the reason for sending the ticket back."), field="reason")
     _require_agent(actor)
     ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
-    if ticket.level == Ticket.Level.L1:
-        raise Conflict(_("This ticket is already at level 1."))
+    ticket_action_check(
+        actor=actor, ticket=ticket, action="deescalate",
+        role_error=_("Only level-2 agents and supervisors can send a ticket back to level 1."),
+        state_error=_("This ticket is already at level 1."),
+    )  # fmt: skip
     event_record(ticket=ticket, actor=actor, field="escalation", old="level 2", new=f"level 1: {reason}")
     changes: dict[str, Any] = {"level": Ticket.Level.L1, "assignee": None}
     if team is None and ticket.team is not None and ticket.team.level >= Team.Level.L2:

@@ -31,6 +31,7 @@ from typing import Literal, TypeGuard
 from django.contrib.auth.models import AnonymousUser
 
 from comptoir.accounts.models import User
+from comptoir.common.exceptions import Conflict, PermissionDenied
 
 from .models import Message, Ticket
 
@@ -121,3 +122,16 @@ def ticket_action_refused(
     if not _role_allows(actor, ticket)[action]:
         return "role"
     return None if _state_allows(ticket).get(action, True) else "state"
+
+
+def ticket_action_check(
+    *, actor: User | AnonymousUser | None, ticket: Ticket, action: str, role_error: str, state_error: str = ""
+) -> None:
+    """Raise what a service answers when ``action`` is refused: ``PermissionDenied`` with
+    ``role_error`` when the actor's role forbids it, ``Conflict`` with ``state_error`` when only
+    the ticket's state does. The same rule the desk's buttons and the API's ``actions`` show."""
+    refused = ticket_action_refused(actor=actor, ticket=ticket, action=action)
+    if refused == "role":
+        raise PermissionDenied(role_error)
+    if refused == "state":
+        raise Conflict(state_error or role_error)

@@ -23,6 +23,7 @@ from .changes import ticket_changed
 from .exceptions import Conflict, InvalidInput, PermissionDenied
 from .files import IncomingFile, validate_file
 from .models import Attachment, Category, ConfigurationItem, Message, Ticket, TicketEvent
+from .permissions import ticket_action_check, ticket_actions
 from .sanitize import sanitize_html
 from .sla import ticket_sla_fields, ticket_sla_schedule, ticket_sla_start
 
@@ -422,9 +423,9 @@ def reply_release(*, actor: User, ticket_id: int, message_id: int) -> Message:
     )
     if message is None or message.held_for_id is None:
         raise InvalidInput(_("This reply is not waiting for approval."), field="message")
-    if actor.pk != message.held_for_id and not actor.supervises:
-        raise PermissionDenied(_("Only the paired senior or a supervisor can approve this reply."))
     ticket = Ticket.objects.select_for_update().select_related("customer").get(pk=message.ticket_id)
+    if not ticket_actions(actor=actor, ticket=ticket).approves(message):
+        raise PermissionDenied(_("Only the paired senior or a supervisor can approve this reply."))
     Message.objects.filter(pk=message.pk).update(held_for=None)
     message.held_for = None
     event_record(
@@ -526,6 +527,9 @@ def ticket_update(
 ) -> Ticket:
     """Change triage fields if ``version`` is still current; a stale version is a conflict."""
     ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+    ticket_action_check(
+        actor=actor, ticket=ticket, action="change", role_error=_("You may not change tickets.")
+    )
     if ticket.version != version:
         raise Conflict(
             _(
@@ -549,9 +553,13 @@ def ticket_update(
     if assignee is not ...:
         if assignee is not None and not getattr(assignee, "is_agent", False):
             raise InvalidInput(_("Tickets can only be assigned to agents."), field="assignee")
-        if assignee is not None and assignee != ticket.assignee and not actor.may_pick:
-            # Choosing who works on what is the "pick" permission; level 1 uses Next ticket.
-            raise PermissionDenied(_("You may not choose assignees; use Next ticket."))
+        if assignee is not None and assignee != ticket.assignee:
+            # Choosing who works on what is the "assign" action; level 1 uses Next ticket. Anyone
+            # who may change the ticket may still clear its assignee (hand it back to the queue).
+            ticket_action_check(
+                actor=actor, ticket=ticket, action="assign",
+                role_error=_("You may not choose assignees; use Next ticket."),
+            )  # fmt: skip
         changes["assignee"] = assignee
     if category is not ...:
         changes["category"] = category
