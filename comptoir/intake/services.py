@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.common.exceptions import Conflict, DomainError, PermissionDenied
+from comptoir.common.queries import unique_or_none
 from comptoir.customers.models import Customer
 from comptoir.customers.selectors import customer_has_email
 from comptoir.customers.services import (
@@ -152,7 +153,7 @@ def record_store(
     *, channel: str, key: str, payload: dict, raw: bytes | None = None, source: str = ""
 ) -> tuple[InboundRecord, bool]:
     """Keep an inbound payload in its own commit; the same key twice returns the first record."""
-    record = InboundRecord.objects.filter(dedupe_key=key).select_related("ticket").first()
+    record = unique_or_none(InboundRecord.objects.filter(dedupe_key=key).select_related("ticket"))
     if record is not None:
         return record, False
     try:
@@ -410,7 +411,7 @@ def receive(message: InboundMessage) -> IntakeResult:
     payload = _payload(message)
     key = _dedupe_key(message)
     if message.external_id:
-        existing = InboundRecord.objects.filter(dedupe_key=key).select_related("ticket").first()
+        existing = unique_or_none(InboundRecord.objects.filter(dedupe_key=key).select_related("ticket"))
         if existing is not None:
             return _replayed(existing=existing, payload=payload, message=message)
     for attempt in (1, 2):
@@ -424,7 +425,7 @@ def receive(message: InboundMessage) -> IntakeResult:
                 )  # fmt: skip
             break
         except IntegrityError:
-            existing = InboundRecord.objects.filter(dedupe_key=key).select_related("ticket").first()
+            existing = unique_or_none(InboundRecord.objects.filter(dedupe_key=key).select_related("ticket"))
             if existing is not None:
                 return _replayed(existing=existing, payload=payload, message=message)
             if attempt == 2:
@@ -505,7 +506,7 @@ def receive_action(
     data = _without_nul(dict(payload))
     data["fingerprint"] = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
     for attempt in (1, 2):
-        existing = InboundRecord.objects.filter(dedupe_key=key).first()
+        existing = unique_or_none(InboundRecord.objects.filter(dedupe_key=key))
         if existing is not None and existing.status != InboundRecord.Status.FAILED:
             if existing.payload.get("fingerprint") != data["fingerprint"]:
                 raise Conflict(_("This idempotency key was already used for a different request."))

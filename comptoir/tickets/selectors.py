@@ -17,6 +17,7 @@ from comptoir.common.paging import (
     encode_cursor,
     keyset_page,
 )
+from comptoir.common.queries import unique_or_none
 
 from .models import Attachment, Message, Ticket, TicketEvent
 
@@ -35,11 +36,10 @@ def ticket_visible_to(*, actor: User) -> QuerySet[Ticket]:
 
 
 def ticket_get(*, actor: User, reference: str) -> Ticket:
-    ticket = (
+    ticket = unique_or_none(
         ticket_visible_to(actor=actor)
         .select_related("customer", "team", "assignee", "category", "linked_to", "sla_policy")
         .filter(reference=reference)
-        .first()
     )
     if ticket is None:
         raise NotFound(_("No such ticket."))
@@ -49,7 +49,9 @@ def ticket_get(*, actor: User, reference: str) -> Ticket:
 def ticket_id_get(*, actor: User, reference: str) -> int:
     """The id of a ticket the actor may see, for a write that loads (and locks) it itself:
     one narrow query instead of ``ticket_get``'s joins."""
-    pk = ticket_visible_to(actor=actor).filter(reference=reference).values_list("pk", flat=True).first()
+    pk = unique_or_none(
+        ticket_visible_to(actor=actor).filter(reference=reference).values_list("pk", flat=True)
+    )
     if pk is None:
         raise NotFound(_("No such ticket."))
     return pk
@@ -217,7 +219,7 @@ def ticket_for_thread(
 
 
 def ticket_for_tracking(*, uid: uuid.UUID) -> Ticket:
-    ticket = Ticket.objects.select_related("customer").filter(tracking_uid=uid).first()
+    ticket = unique_or_none(Ticket.objects.select_related("customer").filter(tracking_uid=uid))
     if ticket is None:
         raise NotFound(_("No such ticket."))
     return ticket
