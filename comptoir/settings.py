@@ -153,7 +153,7 @@ CACHES = {
     }
 }
 RATELIMIT_USE_CACHE = "default"
-# COMPTOIR_RATELIMIT=0 turns every rate limit off: for load benchmarks only (bench/http.py), where
+# COMPTOIR_RATELIMIT=0 turns every rate limit off: for load benchmarks only (bench/peer_http.py), where
 # one address posts hundreds of forms a minute. Never in production: the limits are the defence.
 RATELIMIT_ENABLE = _env_bool("COMPTOIR_RATELIMIT", True)
 # Rates, as "<count>/<period>" (django-ratelimit syntax).

@@ -341,10 +341,10 @@ def test_same_customer_same_subject_without_any_hint_is_a_new_ticket():
 
 @pytest.mark.fault("37")
 def test_reply_to_a_closed_ticket_opens_a_linked_one():
-    from comptoir.tickets.services import _set_fields
+    from comptoir.tickets.services import ticket_change
 
     t1, mid = open_ticket()
-    _set_fields(ticket=t1, actor=None, changes={"status": Ticket.Status.CLOSED})
+    ticket_change(ticket=t1, actor=None, changes={"status": Ticket.Status.CLOSED})
     new = assert_not_joined(t1, receive(plain(sender=ALICE, subject="Re: compteur", in_reply_to=mid)))
     assert new.linked_to_id == t1.pk
 
@@ -425,10 +425,10 @@ def test_robot_mail_is_stored_never_acknowledged(case, mailoutbox):
 
 @pytest.mark.fault("36")
 def test_auto_reply_on_a_ticket_joins_without_reopening_and_is_marked():
-    from comptoir.tickets.services import _set_fields
+    from comptoir.tickets.services import ticket_change
 
     t1, mid = open_ticket()
-    _set_fields(ticket=t1, actor=None, changes={"status": Ticket.Status.WAITING_CUSTOMER})
+    ticket_change(ticket=t1, actor=None, changes={"status": Ticket.Status.WAITING_CUSTOMER})
     raw = plain(
         sender=ALICE,
         subject=f"Réponse automatique : [{t1.reference}] Compteur en panne",

@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from email.message import Message
 from functools import lru_cache
 
 import dkim
@@ -102,9 +101,12 @@ def _passes(result, from_domain: str) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
-def sender_auth(msg: Message, *, from_domain: str, trusted_ids: Collection[str]) -> SenderAuth:
+def sender_auth(
+    results_headers: Sequence[str], *, from_domain: str, trusted_ids: Collection[str]
+) -> SenderAuth:
     """The verdict of the trusted servers on ``from_domain``, read from their topmost headers.
 
+    ``results_headers``: the message's Authentication-Results values, top first, as received.
     A pass is DMARC pass, or DKIM or SPF pass for a domain aligned with From (servers that do not
     evaluate DMARC). Any trusted pass proves the sender; otherwise a trusted DMARC fail is a fail.
     """
@@ -113,7 +115,7 @@ def sender_auth(msg: Message, *, from_domain: str, trusted_ids: Collection[str])
         return SenderAuth("none", "no trusted authentication server configured")
     seen: set[str] = set()
     passed, failed = [], []
-    for value in msg.get_all("Authentication-Results") or []:
+    for value in results_headers:
         text = " ".join(str(value).split())
         match = AUTHSERV_ID_RE.match(text)
         server = match.group(1).lower() if match else ""

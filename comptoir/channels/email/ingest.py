@@ -24,9 +24,11 @@ from comptoir.intake.services import InboundMessage, IntakeResult, record_fail, 
 from comptoir.tickets.tracking import parse_reply_address
 
 from .authentication import SMTPD_AUTHSERV_ID
-from .parsing import EmailParseError, ParsedEmail, email_peek, parse_email, subject_reference
+from .parsing import EmailParseError, Limit, ParsedEmail, email_peek, parse_email, subject_reference
 
 logger = logging.getLogger("comptoir.email")
+# Files one ticket message takes (tickets.services refuses more, which would fail the whole email).
+MAX_ATTACHMENTS = 10
 
 
 @dataclass(frozen=True)
@@ -49,14 +51,65 @@ def _trusted_authserv_ids(source: str) -> set[str]:
     return trusted
 
 
-def _message(parsed: ParsedEmail) -> InboundMessage:
+def _limit_text(limit: Limit) -> str:
+    """What a bound left out, in words for the agent reading the ticket."""
+    if limit.kind == "parts":
+        return _("only its first %(limit)s MIME parts were read") % {"limit": limit.limit}
+    if limit.kind == "depth":
+        return _("parts nested more than %(limit)s levels deep were not read") % {"limit": limit.limit}
+    if limit.kind == "size":
+        return _("only its first %(read)s of %(size)s bytes were read") % {
+            "read": limit.limit, "size": limit.name
+        }  # fmt: skip
+    if limit.kind == "headers":
+        return _("only %(limit)s of its %(total)s header fields were read (the first and the last)") % {
+            "limit": limit.limit, "total": limit.name
+        }  # fmt: skip
+    if limit.kind == "attachments":
+        return _("only its first %(limit)s of %(total)s attachments were added") % {
+            "limit": limit.limit, "total": limit.name
+        }  # fmt: skip
+    if limit.kind == "header":
+        return _("its %(name)s header was read up to %(limit)s characters") % {
+            "name": limit.name, "limit": limit.limit
+        }  # fmt: skip
+    if limit.kind == "text":
+        return _("its text was cut at %(limit)s characters") % {"limit": limit.limit}
+    if limit.kind == "html" and limit.name == "nesting":
+        return _("its HTML version, nested more than %(limit)s levels deep, is not shown (its text is)") % {
+            "limit": limit.limit
+        }
+    if limit.kind == "html":
+        return _("its HTML version, over %(limit)s characters, is not shown (its text is)") % {
+            "limit": limit.limit
+        }
+    return str(limit)  # pragma: no cover - every kind parsing.py applies is worded above
+
+
+def limits_note(limits: list[Limit], *, record_id: int) -> str:
+    """The note added to the ticket message when a bound applied (never a silent drop)."""
+    if not limits:
+        return ""
+    what = "; ".join(_limit_text(limit) for limit in limits)
+    return _(
+        "[This email was not read whole: %(what)s. The original is kept as received (inbound email "
+        "%(record)s).]"
+    ) % {"what": what, "record": record_id}
+
+
+def _message(parsed: ParsedEmail, *, record_id: int) -> InboundMessage:
+    files, limits = parsed.attachments, list(parsed.limits)
+    if len(files) > MAX_ATTACHMENTS:  # more would refuse the whole message
+        limits.append(Limit("attachments", MAX_ATTACHMENTS, name=str(len(files))))
+        files = files[:MAX_ATTACHMENTS]
+    note = limits_note(limits, record_id=record_id)
     return InboundMessage(
         channel="email",
         customer=CustomerData(name=parsed.from_name, email=parsed.from_address),
         subject=parsed.subject,
-        text=parsed.text,
+        text="\n\n".join(part for part in (parsed.text, note) if part),
         html=parsed.html,
-        attachments=tuple(parsed.attachments),
+        attachments=tuple(files),
         external_id=parsed.message_id,
         in_reply_to=parsed.in_reply_to,
         references=tuple(parsed.references),
@@ -106,9 +159,15 @@ def email_process(*, record: InboundRecord) -> EmailOutcome:
         record_fail(record=record, reason=exc.reason)
         logger.warning("inbound email %s kept unparsed: %s", record.pk, exc.reason)
         return EmailOutcome(record=record, result=None, error=exc.reason)
+    if parsed.limits:
+        logger.warning(
+            "inbound email %s read within bounds: %s", record.pk, "; ".join(map(str, parsed.limits))
+        )
     message_key = f"email:{parsed.message_id or '-'}:{parsed.fingerprint[:32]}"
     try:
-        result = record_process(record=record, message=_message(parsed), message_key=message_key)
+        result = record_process(
+            record=record, message=_message(parsed, record_id=record.pk), message_key=message_key
+        )
     except DomainError as exc:  # already recorded on the record by record_process
         return EmailOutcome(record=record, result=None, error=exc.message)
     except Exception as exc:  # a bug must not lose the mail nor stop the fetch loop

@@ -1,8 +1,8 @@
 """Comptoir against django-helpdesk over real HTTP on loopback, side by side (issue 9, targets 1 and 3).
 
-    .venv/bin/python bench/http.py --quick              # smoke run (about a minute)
-    .venv/bin/python bench/http.py --n 300 --rounds 3   # a real run
-    .venv/bin/python bench/http.py --src HEAD           # measure the last commit, not edits in progress
+    .venv/bin/python bench/peer_http.py --quick              # smoke run (about a minute)
+    .venv/bin/python bench/peer_http.py --n 300 --rounds 3   # a real run
+    .venv/bin/python bench/peer_http.py --src HEAD           # measure the last commit, not edits in progress
 
 Three servers run at once, each a real process on 127.0.0.1 served by waitress with 8 threads:
 the peer (django-helpdesk 2.6, `waitress-serve`, SQLite WAL + synchronous=NORMAL), Comptoir's web
@@ -12,7 +12,7 @@ are threads of this process, each with one keep-alive connection (http.client). 
 the servers (the order rotates each round), with the same bilingual texts for all. Then the peak
 RSS (VmHWM) of every server process is read, the databases are counted, and an in-process run
 (Django's test Client, same settings) counts the SQL statements of each Comptoir request and
-splits its time by phase. Results: bench/results/http.json and http.md. See bench/README.md.
+splits its time by phase. Results: bench/results/peer-http.json and peer-http.md. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 import sys
 
-# This file is named like the standard library's `http` package: run as a script, its folder would
-# come first on sys.path and `import http.client` (here, in Django, in urllib) would find it.
+# Run as a script, this folder comes first on sys.path, where a file named like a standard module
+# would shadow it (this file was once bench/http.py): keep the folder off the path.
 _HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 
@@ -598,7 +598,7 @@ class Comptoir(Target):
 # The peer project has no wsgi.py: this shim serves it. Mail goes to the locmem backend, whose
 # outbox would grow for the whole run inside the server (the peer's own harness empties it every
 # 100 tickets); it is emptied after each request so the server's memory is the application's.
-PEER_WSGI = '''"""WSGI entry point of shared/peer-bench's peerdesk project (written by bench/http.py)."""
+PEER_WSGI = '''"""WSGI entry point of shared/peer-bench's peerdesk project (written by bench/peer_http.py)."""
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "peerdesk.settings")
@@ -618,7 +618,7 @@ def application(environ, start_response):
             outbox.clear()
 '''
 
-PEER_SETUP = f'''"""Fresh peer database: migrate, the superuser agent, the peer harness's queues (bench/http.py)."""
+PEER_SETUP = f'''"""Fresh peer database: migrate, the superuser agent, the peer harness's queues (bench/peer_http.py)."""
 import json
 import os
 from pathlib import Path
@@ -1224,7 +1224,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--no-profile", action="store_true")
     ap.add_argument("--seed", type=int, default=42)
-    ap.add_argument("--out", default="", help="results name (default http, quick runs http-quick)")
+    ap.add_argument("--out", default="", help="results name (default peer-http, quick runs peer-http-quick)")
     ap.add_argument("--render", default="", help="only rewrite the markdown of a results JSON file")
     ap.add_argument("--profile-child", default="", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -1239,8 +1239,8 @@ def main(argv: list[str] | None = None) -> None:
         args.n, args.rounds, args.profile_n = 16, 1, 3
     clients = [int(c) for c in args.clients.split(",") if c.strip()]
     workloads = [w.strip() for w in args.workloads.split(",") if w.strip()]
-    out_name = args.out or ("http-quick" if args.quick else "http")
-    command = " ".join([".venv/bin/python", "bench/http.py", *(sys.argv[1:] if argv is None else argv)])
+    out_name = args.out or ("peer-http-quick" if args.quick else "peer-http")
+    command = " ".join([".venv/bin/python", "bench/peer_http.py", *(sys.argv[1:] if argv is None else argv)])
 
     # a TERM (a timeout, a kill) unwinds through the finally below, which stops the servers
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -1,4 +1,4 @@
-"""The HTTP benchmark's pieces that can break silently (bench/http.py, issue 9)."""
+"""The HTTP benchmark's pieces that can break silently (bench/peer_http.py, issue 9)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from bench import http as bench_http
+from bench import peer_http as bench_http
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_script_does_not_shadow_the_standard_http_package():
-    """Run as a script, bench/ comes first on sys.path, where http.py would hide `http.client`."""
+def test_no_bench_script_shadows_a_standard_module():
+    """Run as a script, bench/ comes first on sys.path: a bench/http.py once hid `http.client`
+    from every other benchmark. No file there may be named like a standard-library module."""
+    names = {path.stem for path in (ROOT / "bench").glob("*.py")}
+    assert not names & set(sys.stdlib_module_names)
     r = subprocess.run(  # noqa: S603
-        [sys.executable, str(ROOT / "bench" / "http.py"), "--help"],
+        [sys.executable, str(ROOT / "bench" / "peer_http.py"), "--help"],
         capture_output=True,
         text=True,
         check=False,
