@@ -152,17 +152,18 @@ def _language(message: InboundMessage) -> str:
 def record_store(
     *, channel: str, key: str, payload: dict, raw: bytes | None = None, source: str = ""
 ) -> tuple[InboundRecord, bool]:
-    """Keep an inbound payload in its own commit; the same key twice returns the first record."""
-    record = unique_or_none(InboundRecord.objects.filter(dedupe_key=key).select_related("ticket"))
-    if record is not None:
-        return record, False
+    """Keep an inbound payload in its own commit; the same key twice returns the first record.
+
+    The insert comes first: a new message (the usual case) costs no lookup; the key's unique
+    constraint tells a redelivery, which then reads the first record.
+    """
     try:
         with transaction.atomic():
             record = InboundRecord.objects.create(
                 channel=channel, dedupe_key=key, payload=payload, raw=raw, source=source
             )
         return record, True
-    except IntegrityError:  # a concurrent delivery of the same thing got there first
+    except IntegrityError:  # delivered before, or a concurrent delivery got there first
         return InboundRecord.objects.select_related("ticket").get(dedupe_key=key), False
 
 
@@ -387,8 +388,10 @@ def _process(*, record: InboundRecord, message: InboundMessage, message_key: str
     if record.status in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
         assert record.ticket is not None  # a processed record names its ticket (never deleted)
         return IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
-    if _already_processed(message_key):
-        return _mark_duplicate(record=record, message_key=message_key)
+    # The same message by another route (both processed at once, or one long ago) is caught by
+    # the partial unique constraint on message_key when this record is saved: the work is rolled
+    # back and ``record_process`` marks this record a duplicate. No lookup before, for the usual
+    # case of a message seen once.
     ticket, new_message, created = _apply(message=message)
     record.status = InboundRecord.Status.PROCESSED
     record.ticket = ticket
