@@ -20,12 +20,12 @@ def assignment_stats(*, since: datetime) -> dict:
         .values_list("field", "n")
     )
     # A reassignment changes an assignee who was already set (not a first assignment).
-    reassignments = events.filter(field="assignee").exclude(old="").count()
-    escalated = TicketEvent.objects.filter(ticket_id=OuterRef("pk"), field="level", new="2")
+    reassignments = events.filter(field=TicketEvent.Kind.ASSIGNEE).exclude(old="").count()
+    escalated = TicketEvent.objects.filter(ticket_id=OuterRef("pk"), field=TicketEvent.Kind.LEVEL, new="2")
     resolved = Ticket.objects.filter(resolved_at__gte=since).annotate(escalated=Exists(escalated))
     total = resolved.count()
     at_level_1 = resolved.filter(escalated=False).count()
-    escalations = events.filter(field="escalation").exclude(old="level 2").count()
+    escalations = events.filter(field=TicketEvent.Kind.ESCALATION).exclude(old="level 2").count()
     return {
         "since": since,
         "picks": counts.get("pick", 0),

@@ -51,7 +51,7 @@ def _eligible(agent: User) -> QuerySet[Ticket]:
     """Unassigned open tickets this agent may take, before team and level are chosen."""
     skills = list(agent.skills.values_list("pk", flat=True))
     skipped = TicketEvent.objects.filter(
-        field="skip", actor_id=agent.pk, created_at__gte=timezone.now() - SKIP_MEMORY
+        field=TicketEvent.Kind.SKIP, actor_id=agent.pk, created_at__gte=timezone.now() - SKIP_MEMORY
     ).values_list("ticket_id", flat=True)
     return (
         Ticket.objects.filter(assignee__isnull=True, **OPEN)
@@ -90,7 +90,7 @@ def _claim(*, ticket_id: int, agent: User, field: str, note: str = "") -> Ticket
         if not won:
             return None
         ticket = Ticket.objects.get(pk=ticket_id)
-        event_record(ticket=ticket, actor=agent, field="assignee", old="", new=agent.email)
+        event_record(ticket=ticket, actor=agent, field=TicketEvent.Kind.ASSIGNEE, old="", new=agent.email)
         event_record(ticket=ticket, actor=agent, field=field, old="", new=note or agent.email)
         return ticket
 
@@ -114,7 +114,7 @@ def ticket_next(*, agent: User) -> Ticket | None:
         if not candidates:
             return None
         for candidate in candidates:
-            ticket = _claim(ticket_id=candidate.pk, agent=agent, field="next")
+            ticket = _claim(ticket_id=candidate.pk, agent=agent, field=TicketEvent.Kind.NEXT)
             if ticket is not None:
                 return ticket
     return None
@@ -132,7 +132,7 @@ def ticket_pick(*, agent: User, ticket_id: int) -> Ticket:
         state_error=_("This ticket is already assigned or closed."),
     )  # fmt: skip
     # The conditional UPDATE still decides between agents picking at the same instant.
-    ticket = _claim(ticket_id=ticket_id, agent=agent, field="pick")
+    ticket = _claim(ticket_id=ticket_id, agent=agent, field=TicketEvent.Kind.PICK)
     if ticket is None:
         raise Conflict(_("This ticket is already assigned or closed."))
     return ticket
@@ -148,7 +148,7 @@ def ticket_skip(*, agent: User, ticket_id: int, reason: str) -> Ticket:
     ticket_action_check(
         actor=agent, ticket=ticket, action="skip", role_error=_("You can only skip a ticket assigned to you.")
     )
-    event_record(ticket=ticket, actor=agent, field="skip", old=agent.email, new=reason)
+    event_record(ticket=ticket, actor=agent, field=TicketEvent.Kind.SKIP, old=agent.email, new=reason)
     return ticket_change(ticket=ticket, actor=agent, changes={"assignee": None})
 
 
@@ -172,7 +172,12 @@ def ticket_auto_assign(*, ticket: Ticket) -> User | None:
     if ticket.assignee_id is not None or ticket.team is None or not ticket.team.auto_assign:
         return None
     for agent in _available_agents(ticket.team, ticket):
-        if _claim(ticket_id=ticket.pk, agent=agent, field="next", note=_("automatic assignment")) is not None:
+        if (
+            _claim(
+                ticket_id=ticket.pk, agent=agent, field=TicketEvent.Kind.NEXT, note=_("automatic assignment")
+            )
+            is not None
+        ):
             ticket.assignee = agent
             return agent
     return None
@@ -225,7 +230,9 @@ def ticket_escalate(
         else _("This ticket is already at level 2."),
     )  # fmt: skip
     target = "supervisor" if to_supervisor else "level 2"
-    event = event_record(ticket=ticket, actor=actor, field="escalation", old="", new=f"{target}: {reason}")
+    event = event_record(
+        ticket=ticket, actor=actor, field=TicketEvent.Kind.ESCALATION, old="", new=f"{target}: {reason}"
+    )
     ticket_agent_message(
         ticket=ticket, actor=actor, internal=True, body=_("Escalation (%(reason)s):\n%(summary)s")
         % {"reason": reason, "summary": summary},
@@ -260,7 +267,9 @@ def ticket_deescalate(*, actor: User, ticket_id: int, reason: str, team: Team | 
         role_error=_("Only level-2 agents and supervisors can send a ticket back to level 1."),
         state_error=_("This ticket is already at level 1."),
     )  # fmt: skip
-    event_record(ticket=ticket, actor=actor, field="escalation", old="level 2", new=f"level 1: {reason}")
+    event_record(
+        ticket=ticket, actor=actor, field=TicketEvent.Kind.ESCALATION, old="level 2", new=f"level 1: {reason}"
+    )
     changes: dict[str, Any] = {"level": Ticket.Level.L1, "assignee": None}
     if team is None and ticket.team is not None and ticket.team.level >= Team.Level.L2:
         # Back where the escalation took it from, so level-1 agents get it again.
@@ -274,7 +283,7 @@ def _team_before_escalation(ticket: Ticket) -> Team | None:
     """The level-1 team the ticket last moved from into its current team, as its history says."""
     assert ticket.team is not None  # the only caller checks it
     event = (
-        TicketEvent.objects.filter(ticket_id=ticket.pk, field="team", new=ticket.team.name)
+        TicketEvent.objects.filter(ticket_id=ticket.pk, field=TicketEvent.Kind.TEAM, new=ticket.team.name)
         .order_by("-id")
         .first()
     )

@@ -265,20 +265,12 @@ class Message(models.Model):
         return f"{self.get_kind_display()} #{self.pk}"
 
     @property
-    def is_public(self) -> bool:
-        return self.kind != self.Kind.INTERNAL
-
-    @property
     def visibility(self) -> str:
         """Who may read it, as the API says: internal note, held (sender not proven, or rejected:
         never shown to the customer) or public."""
         if self.kind == self.Kind.INTERNAL:
             return "internal"
         return "held" if self.hold else "public"
-
-    @property
-    def is_held(self) -> bool:
-        return self.held_for_id is not None
 
 
 def attachment_path(instance: Attachment, filename: str) -> str:

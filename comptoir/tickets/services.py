@@ -209,12 +209,19 @@ def ticket_customer_reply(
     stored = _store_attachments(ticket=ticket, message=message, checked=checked)
     label = _label(author, ticket.customer)
     if hold_reason:
-        event_record(ticket=ticket, actor=None, field="message_held", old="", new=message.pk)
+        event_record(ticket=ticket, actor=None, field=TicketEvent.Kind.MESSAGE_HELD, old="", new=message.pk)
         ticket_change(ticket=ticket, actor=None, changes={"review_reason": hold_reason[:200]}, touch=True)
     else:
         _customer_words(ticket=ticket, author=author, auto_submitted=auto_submitted, label=label)
     for att in stored:
-        event_record(ticket=ticket, actor=author, field="attachment", old="", new=att.filename, label=label)
+        event_record(
+            ticket=ticket,
+            actor=author,
+            field=TicketEvent.Kind.ATTACHMENT,
+            old="",
+            new=att.filename,
+            label=label,
+        )
     return message
 
 
@@ -384,17 +391,21 @@ def _agent_message(
     if items:
         message.configuration_items.add(*items)
         for item in items:
-            event_record(ticket=ticket, actor=actor, field="configuration_item", old="", new=item)
+            event_record(
+                ticket=ticket, actor=actor, field=TicketEvent.Kind.CONFIGURATION_ITEM, old="", new=item
+            )
     stored = _store_attachments(ticket=ticket, message=message, checked=checked)
     for att in stored:
-        event_record(ticket=ticket, actor=actor, field="attachment", old="", new=att.filename)
+        event_record(ticket=ticket, actor=actor, field=TicketEvent.Kind.ATTACHMENT, old="", new=att.filename)
     changes: dict[str, Any] = {}
     if ticket.status == Ticket.Status.NEW:
         changes["status"] = Ticket.Status.OPEN
     public = not internal and held_for is None
     also = {"first_response_at": timezone.now()} if public and ticket.first_response_at is None else {}
     if held_for is not None:
-        event_record(ticket=ticket, actor=actor, field="reply_held", old="", new=held_for.email)
+        event_record(
+            ticket=ticket, actor=actor, field=TicketEvent.Kind.REPLY_HELD, old="", new=held_for.email
+        )
         notifications.reply_held_notify(ticket=ticket, message=message, senior=held_for)
     # An answer stops the next-response clock.
     ticket_change(ticket=ticket, actor=actor, changes=changes, also=also, touch=True, refresh_sla=public)
@@ -431,7 +442,7 @@ def reply_release(*, actor: User, ticket_id: int, message_id: int) -> Message:
     event_record(
         ticket=ticket,
         actor=actor,
-        field="reply_approved",
+        field=TicketEvent.Kind.REPLY_APPROVED,
         old="",
         new=message.author.email if message.author else "",
     )

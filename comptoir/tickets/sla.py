@@ -41,7 +41,7 @@ TARGET_LABELS: dict[str, StrOrPromise] = {target: target.label for target in Tar
 def _pauses(ticket: Ticket) -> list[tuple[datetime, datetime | None]]:
     pauses: list[tuple[datetime, datetime | None]] = []
     started: datetime | None = None
-    events = TicketEvent.objects.filter(ticket_id=ticket.pk, field="status").order_by("id")
+    events = TicketEvent.objects.filter(ticket_id=ticket.pk, field=TicketEvent.Kind.STATUS).order_by("id")
     for event in events.only("new", "created_at"):
         if event.new == Ticket.Status.WAITING_CUSTOMER and started is None:
             started = event.created_at
