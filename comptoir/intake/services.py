@@ -44,7 +44,7 @@ from comptoir.tickets.enrichment import enrichment_queue
 from comptoir.tickets.exceptions import AttachmentRefused
 from comptoir.tickets.files import IncomingFile, validate_file
 from comptoir.tickets.models import Message, Ticket
-from comptoir.tickets.selectors import customer_tickets, ticket_for_thread
+from comptoir.tickets.selectors import customer_open_ticket, ticket_for_thread
 from comptoir.tickets.services import ticket_create, ticket_customer_reply, ticket_flag, tickets_move_customer
 from comptoir.triage.services import detect_language as triage_detect_language
 from comptoir.triage.services import triage_context, triage_decide
@@ -371,7 +371,7 @@ def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
 
 def _open_request(*, customer: Customer, new: Ticket) -> tuple[Ticket | None, str]:
     """The customer's latest open request, for the agent to weigh a typed identity against it."""
-    other = next((t for t in customer_tickets(customer_id=customer.pk, exclude_id=new.pk) if t.is_open), None)
+    other = customer_open_ticket(customer_id=customer.pk, exclude_id=new.pk)
     if other is None:
         return None, ""
     return other, _("Same email or phone as an open request; nothing proves it is the same person.")
@@ -413,7 +413,9 @@ def receive(message: InboundMessage) -> IntakeResult:
     """
     payload = _payload(message)
     key = _dedupe_key(message)
-    if message.external_id:
+    # A narrow existence check first: a repeated key is rare, and loading the record with its
+    # ticket costs several times more to build.
+    if message.external_id and InboundRecord.objects.filter(dedupe_key=key).exists():
         existing = unique_or_none(InboundRecord.objects.filter(dedupe_key=key).select_related("ticket"))
         if existing is not None:
             return _replayed(existing=existing, payload=payload, message=message)

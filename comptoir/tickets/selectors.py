@@ -232,6 +232,14 @@ def customer_tickets(*, customer_id: int, exclude_id: int | None = None, limit: 
     return list(qs[:limit])
 
 
+def customer_open_ticket(*, customer_id: int, exclude_id: int | None = None) -> Ticket | None:
+    """The customer's latest open ticket (its id and reference only), through the customer index."""
+    qs = Ticket.objects.filter(customer_id=customer_id, is_open=True).order_by("-id").only("id", "reference")
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return next(iter(qs[:1]), None)
+
+
 def attachment_for_agent(*, actor: User, attachment_id: int) -> Attachment:
     att = (
         Attachment.objects.filter(pk=attachment_id, ticket__in=ticket_visible_to(actor=actor))
