@@ -208,7 +208,7 @@ def generate(
             "id", "created_at", "updated_at", "reference", "subject", "status", "is_open",
             "priority", "category_id", "team_id", "assignee_id", "customer_id", "channel",
             "language", "version", "tracking_uid", "first_response_at", "resolved_at", "review_reason",
-            "due_at", "sla_breached", "level",
+            "due_at", "sla_breached", "level", "analysing",
         ],
         "message": [
             "id", "ticket_id", "kind", "author_id", "channel", "body", "body_html", "created_at",
@@ -292,7 +292,7 @@ def generate(
                     writer.uid(uuid.UUID(int=rng.getrandbits(128), version=4)),
                     writer.dt(first_response) if first_response else None,
                     writer.dt(resolved) if resolved else None, "",
-                    writer.dt(due), False, 2 if team is not None and team["level"] == 2 else 1,
+                    writer.dt(due), False, 2 if team is not None and team["level"] == 2 else 1, False,
                 )
             )  # fmt: skip
         customer_rows, identity_rows = [], []
