@@ -148,3 +148,32 @@ def test_reply_attachment_travels_with_the_email(smtp_out, make_ticket, agent):
     parts = [p for p in reply.iter_attachments()]
     assert [p.get_filename() for p in parts] == ["invoice-corrected.pdf"]
     assert parts[0].get_content() == b"%PDF-1.4\n%corrected\n"
+
+
+@pytest.mark.fault("issue9-outbox")
+def test_the_pump_sends_each_due_email_once_and_leaves_another_senders_claim(smtp_out, make_ticket):
+    """The outbox pump claims what is due as a batch: each due email goes once, a delivery
+    another sender holds (its lease running) is left to it, and a second pass sends nothing."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from comptoir.outbox.services import delivery_pump
+
+    for n in range(3):
+        make_ticket(email=f"pump{n}@example.test")
+    smtp_out.messages.clear()  # as if nothing had been sent yet: all three due now
+    Delivery.objects.update(status=Delivery.Status.PENDING, sent_at=None, next_attempt_at=timezone.now())
+    held = Delivery.objects.get(recipient="pump2@example.test")
+    Delivery.objects.filter(pk=held.pk).update(
+        status=Delivery.Status.SENDING, next_attempt_at=timezone.now() + timedelta(minutes=1)
+    )
+    assert delivery_pump() == 2
+    assert sorted(m["To"] for m in smtp_out.messages) == ["pump0@example.test", "pump1@example.test"]
+    assert delivery_pump() == 0 and len(smtp_out.messages) == 2
+    statuses = dict(Delivery.objects.values_list("recipient", "status"))
+    assert statuses == {
+        "pump0@example.test": "sent",
+        "pump1@example.test": "sent",
+        "pump2@example.test": "sending",
+    }
