@@ -212,7 +212,7 @@ def generate(
         ],
         "message": [
             "id", "ticket_id", "kind", "author_id", "channel", "body", "body_html", "created_at",
-            "external_id", "auto_submitted",
+            "external_id", "auto_submitted", "request_fingerprint", "hold", "hold_reason",
         ],
     }  # fmt: skip
     first_names = {lang: [n.split()[0] for n in names] for lang, names in NAMES.items()}
@@ -259,7 +259,21 @@ def generate(
                 assignee = rng.choice(team["agents"])
             subject, body = ticket_text(rng, lang, cust[2])
             messages.append(
-                (next_ids["message"], tid, "customer", None, channel, body, "", writer.dt(created), "", False)
+                (
+                    next_ids["message"],
+                    tid,
+                    "customer",
+                    None,
+                    channel,
+                    body,
+                    "",
+                    writer.dt(created),
+                    "",
+                    False,
+                    "",
+                    "",
+                    "",
+                )
             )
             next_ids["message"] += 1
             updated = created
@@ -270,7 +284,7 @@ def generate(
                 messages.append(
                     (
                         next_ids["message"], tid, "public", author, "web",
-                        reply_text(rng, lang, cust[2]), "", writer.dt(first_response), "", False,
+                        reply_text(rng, lang, cust[2]), "", writer.dt(first_response), "", False, "", "", "",
                     )
                 )  # fmt: skip
                 next_ids["message"] += 1
