@@ -1340,7 +1340,7 @@ def main(argv: list[str] | None = None) -> None:
         env = comptoir.env()
         env["COMPTOIR_TASK_BACKEND"] = "django_tasks_db.DatabaseBackend"
         r = subprocess.run(
-            [sys.executable, str(HERE / "http.py"), "--profile-child", str(prof_json), "--profile-n", str(args.profile_n)],
+            [sys.executable, str(Path(__file__).resolve()), "--profile-child", str(prof_json), "--profile-n", str(args.profile_n)],
             env=env, cwd=comptoir.data_dir, capture_output=True, text=True, check=False,
         )  # fmt: skip
         if r.returncode == 0:
