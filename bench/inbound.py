@@ -66,7 +66,9 @@ def setup() -> None:
         DJANGO_SETTINGS_MODULE="comptoir.settings",
         COMPTOIR_DATA_DIR=str(WORK),
         COMPTOIR_SECRET_KEY="bench-only-secret-key-" + "x" * 40,
-        COMPTOIR_TASK_BACKEND="django_tasks.backends.dummy.DummyBackend",
+        # Production's task backend: the enrichment task row is written with each message (no
+        # worker runs here; deliveries need none, the outbox is its own queue).
+        COMPTOIR_TASK_BACKEND="django_tasks_db.DatabaseBackend",
     )
     os.environ.pop("COMPTOIR_DATABASE_URL", None)
     sys.path.insert(0, str(ROOT))

@@ -283,6 +283,10 @@ def record_process(
                 return _mark_duplicate(record=record, message_key=message_key)
             if attempt == 2:
                 raise
+        except _ProcessedMeanwhile:
+            record = InboundRecord.objects.select_related("ticket").get(pk=record.pk)
+            assert record.ticket is not None  # processed by the other run
+            return IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
         except DomainError as exc:
             record_fail(record=record, reason=exc.message)
             raise
@@ -383,23 +387,29 @@ def _normalized_email(message: InboundMessage) -> str | None:
     return normalize_email(message.customer.email) if message.customer.email else None
 
 
+class _ProcessedMeanwhile(Exception):
+    """Another run processed this record while this one worked: its work is rolled back."""
+
+
 def _process(*, record: InboundRecord, message: InboundMessage, message_key: str | None) -> IntakeResult:
-    record = InboundRecord.objects.select_for_update().get(pk=record.pk)
     if record.status in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
         assert record.ticket is not None  # a processed record names its ticket (never deleted)
         return IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
     # The same message by another route (both processed at once, or one long ago) is caught by
     # the partial unique constraint on message_key when this record is saved: the work is rolled
-    # back and ``record_process`` marks this record a duplicate. No lookup before, for the usual
-    # case of a message seen once.
+    # back and ``record_process`` marks this record a duplicate. Another run of this very record
+    # (a replay, the sweep) is caught by the conditional UPDATE below. No lookup or lock before,
+    # for the usual case of a message processed once.
     ticket, new_message, created = _apply(message=message)
-    record.status = InboundRecord.Status.PROCESSED
-    record.ticket = ticket
-    record.message = new_message
-    record.message_key = message_key
-    record.processed_at = timezone.now()
-    record.error = message.auto_reason or ""
-    record.save(update_fields=["status", "ticket", "message", "message_key", "processed_at", "error"])
+    fields = {
+        "status": InboundRecord.Status.PROCESSED, "ticket": ticket, "message": new_message,
+        "message_key": message_key, "processed_at": timezone.now(), "error": message.auto_reason or "",
+    }  # fmt: skip
+    done = (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE)
+    if not InboundRecord.objects.filter(pk=record.pk).exclude(status__in=done).update(**fields):
+        raise _ProcessedMeanwhile
+    for name, value in fields.items():
+        setattr(record, name, value)
     return IntakeResult(ticket=ticket, created=created, record=record, message=new_message)
 
 

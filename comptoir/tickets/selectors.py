@@ -205,7 +205,7 @@ def ticket_for_thread(
 
     base = Ticket.objects.select_related("customer")
     if ticket_id is not None:
-        found = base.filter(pk=ticket_id).first()
+        found = unique_or_none(base.filter(pk=ticket_id))
         if found is not None:
             return found
     if message_ids:
@@ -213,9 +213,9 @@ def ticket_for_thread(
             Message.objects.filter(external_id__in=message_ids).values_list("ticket_id", flat=True)[:1]
         ) or delivery_ticket_ids(message_ids=message_ids)
         if ids:
-            return base.filter(pk=ids[0]).first()
+            return unique_or_none(base.filter(pk=ids[0]))
     if reference:
-        found = base.filter(reference=reference).first()
+        found = unique_or_none(base.filter(reference=reference))
         if found is not None:
             return found
     if customer_id is not None and channel:
