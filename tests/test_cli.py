@@ -139,6 +139,19 @@ def _submit_form(port: int) -> None:
         assert "/submitted/" in r.geturl()
 
 
+@pytest.mark.fault("issue9-walk")
+def test_demo_on_a_fresh_data_dir_prepares_the_database(tmp_path):
+    """`comptoir demo` in a new data directory, before any `migrate`: it used to die on
+    "no such table: routing_team"; it prepares the database as `comptoir run` does."""
+    env = {k: v for k, v in os.environ.items() if k != "COMPTOIR_DATABASE_URL"}
+    env.update(COMPTOIR_DATA_DIR=str(tmp_path), COMPTOIR_SECRET_KEY="cli-test")
+    shown = subprocess.run(  # noqa: S603
+        [COMPTOIR, "demo", "--tickets", "3"], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert shown.returncode == 0, shown.stderr[-2000:]
+    assert "alex@demo.comptoir.test" in shown.stdout
+
+
 def test_run_migrates_and_serves(tmp_path):
     """The real command in a subprocess: a fresh SQLite file, migrated, served over HTTP."""
     port = free_port()

@@ -4,6 +4,7 @@ import random
 import unicodedata
 from collections import Counter
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -66,6 +67,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
+        # A fresh data directory has no tables yet: prepare it as ``comptoir run`` does.
+        call_command("migrate", interactive=False, verbosity=0)
         if team_get_by_name(name="Specialists") is None:
             self._load(opts["tickets"], random.Random(opts["seed"]))
         else:
