@@ -192,7 +192,7 @@ def auto_assign_step(ticket: Ticket, context: dict) -> str:
     if not current.is_open or current.assignee_id is not None:
         return ""
     agent = ticket_auto_assign(ticket=current)
-    return f"assigned to {agent.name or agent.email}" if agent else ""
+    return f"assignee={agent.name or agent.email}" if agent else ""
 
 
 @transaction.atomic

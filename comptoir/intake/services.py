@@ -277,8 +277,13 @@ def record_process(
             with transaction.atomic():
                 return _process(record=record, message=message, message_key=message_key)
         except IntegrityError:
-            # Either another route delivered the same message and was processed at the same
-            # moment, or a concurrent message created this sender's identity first.
+            # This very record processed by another run meanwhile (two pollers), another route
+            # that delivered the same message processed at the same moment, or a concurrent
+            # message that created this sender's identity first.
+            current = InboundRecord.objects.select_related("ticket").get(pk=record.pk)
+            if current.status in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
+                assert current.ticket is not None  # processed by the other run
+                return IntakeResult(ticket=current.ticket, created=False, record=current, duplicate=True)
             if _already_processed(message_key):
                 return _mark_duplicate(record=record, message_key=message_key)
             if attempt == 2:
@@ -392,9 +397,12 @@ class _ProcessedMeanwhile(Exception):
 
 
 def _process(*, record: InboundRecord, message: InboundMessage, message_key: str | None) -> IntakeResult:
-    if record.status in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
-        assert record.ticket is not None  # a processed record names its ticket (never deleted)
-        return IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
+    done = (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE)
+    # The record as stored now (one narrow read): another run (a second poller, the sweep) may
+    # have processed it since the caller read it; then nothing is done twice, not even in vain.
+    stored_done = InboundRecord.objects.filter(pk=record.pk, status__in=done).values_list("pk", flat=True)
+    if record.status in done or unique_or_none(stored_done) is not None:
+        raise _ProcessedMeanwhile
     # The same message by another route (both processed at once, or one long ago) is caught by
     # the partial unique constraint on message_key when this record is saved: the work is rolled
     # back and ``record_process`` marks this record a duplicate. Another run of this very record
@@ -405,7 +413,6 @@ def _process(*, record: InboundRecord, message: InboundMessage, message_key: str
         "status": InboundRecord.Status.PROCESSED, "ticket": ticket, "message": new_message,
         "message_key": message_key, "processed_at": timezone.now(), "error": message.auto_reason or "",
     }  # fmt: skip
-    done = (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE)
     if not InboundRecord.objects.filter(pk=record.pk).exclude(status__in=done).update(**fields):
         raise _ProcessedMeanwhile
     for name, value in fields.items():

@@ -52,11 +52,11 @@ def ticket_enrich(*, ticket_id: int, context: dict | None = None) -> bool:
             line = step(ticket, context or {})
         except Exception:  # one failing step must not keep the others, or the flag, from running
             logger.exception("enrichment step %s failed on ticket %s", name, ticket_id)
-            line = f"{name}: failed"
+            line = f"failed={name}"
         if line:
             outcomes.append(line)
     elapsed_ms = round((time.perf_counter() - started) * 1000)
-    summary = "; ".join(outcomes) or "-"
+    summary = "; ".join([*outcomes, f"duration={elapsed_ms}"])  # tickets.history words it
     with transaction.atomic():
         if not Ticket.objects.filter(pk=ticket_id, analysing=True).update(analysing=False):
             return False  # another run finished first; its event is the one kept
@@ -64,7 +64,7 @@ def ticket_enrich(*, ticket_id: int, context: dict | None = None) -> bool:
             ticket_id=ticket_id,
             field=TicketEvent.Kind.ENRICHMENT,
             old="",
-            new=f"{summary} ({elapsed_ms} ms)"[:2000],
+            new=summary[:2000],
         )
     return True
 

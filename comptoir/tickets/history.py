@@ -1,7 +1,8 @@
 """History values in the reader's language.
 
 Some events keep a machine-readable value (the triage note ``language=fr (1.00); team=…; by=model
-(0.96); triage queue``, the escalation ``level 2: reason``) so that figures and audits can read
+(0.96); triage queue``, the worker's analysis ``by=model (0.91); category=meter; assignee=…;
+duration=12``, the escalation ``level 2: reason``) so that figures and audits can read
 them; this turns them into words at display time, so that a French desk does not show codes.
 """
 
@@ -61,7 +62,14 @@ def _triage_part(part: str) -> str:
     elif key == "category":
         shown = _category(code)
     elif key == "by":
-        shown = {"rule": _("a rule"), "model": _("the classifier"), "none": _("undecided")}.get(code, code)
+        shown = {
+            "rule": _("a rule"),
+            "model": _("the classifier"),
+            "none": _("undecided"),
+            "analysis": _("the analysis that follows"),
+        }.get(code, code)
+    elif key == "duration":
+        shown = _("%(ms)s ms") % {"ms": code}
     else:
         shown = code
     if score:
@@ -72,6 +80,9 @@ def _triage_part(part: str) -> str:
         "team": _("team"),
         "priority": _("priority"),
         "by": _("decided by"),
+        "assignee": _("assigned to"),
+        "duration": _("duration"),
+        "failed": _("step that failed"),
     }.get(key, key)
     return _("%(label)s: %(value)s") % {"label": label, "value": shown}
 
@@ -86,7 +97,7 @@ def _escalation(value: str) -> str:
 
 def event_value_label(field: str, value: str) -> str:
     """``value`` of an event of ``field`` as a reader of the current language should see it."""
-    if field == "triage":
+    if field in ("triage", "enrichment"):
         return " · ".join(_triage_part(part.strip()) for part in value.split(";") if part.strip())
     if field == "escalation":
         return _escalation(value)

@@ -111,7 +111,8 @@ class Decision:
         if self.team is not None:
             parts.append(f"team={self.team.name}")
         parts.append(f"priority={self.priority}")
-        parts.append(f"by={self.source}" + (f" ({self.confidence:.2f})" if self.source == "model" else ""))
+        by = "analysis" if self.needs_model else self.source  # the worker's classifier decides
+        parts.append(f"by={by}" + (f" ({self.confidence:.2f})" if self.source == "model" else ""))
         if self.needs_review:
             parts.append("triage queue")
         return "; ".join(parts + self.reasons)
@@ -329,16 +330,15 @@ def triage_enrich(ticket: Ticket, context: dict) -> str:
             },
         )  # fmt: skip
         _key_account_alert(current)
-    parts = [f"category={label} ({confidence:.2f})" if label else "", *reasons]
-    if "category" in changes:
-        parts.append(f"category set to {changes['category'].slug}")
-    if "team" in changes:
-        parts.append(f"team set to {changes['team'].name}")
-    if "priority" in changes:
-        parts.append(f"priority set to {changes['priority']}")
-    if needs_review:
-        parts.append("triage queue")
-    return "triage: " + "; ".join(p for p in parts if p) if any(parts) else ""
+    # Machine-readable, as intake's triage note (tickets.history puts it in the reader's words).
+    parts = [f"by=model ({confidence:.2f})" if source == TriageDecision.Source.MODEL else ""]
+    parts += [f"{name}={_display_value(value)}" for name, value in changes.items()]
+    parts += [*reasons, "triage queue" if needs_review else ""]
+    return "; ".join(p for p in parts if p)
+
+
+def _display_value(value: Any) -> str:
+    return getattr(value, "slug", None) or getattr(value, "name", None) or str(value)
 
 
 def _key_account_alert(ticket: Ticket) -> None:

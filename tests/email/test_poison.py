@@ -144,3 +144,25 @@ def test_sweep_turns_a_stranded_poison_into_a_listed_failure(capsys):
     sweep_once()
     record.refresh_from_db()
     assert record.status == InboundRecord.Status.FAILED and "From" in record.error
+
+
+@pytest.mark.fault("issue9-2")
+def test_a_record_processed_by_another_run_meanwhile_stays_processed_and_makes_one_message():
+    """Two pollers fetch one message: the second holds the record as it was stored (received)
+    while the first processes it. The second's work must roll back and the record stay processed
+    (it was once marked a duplicate of itself, found by CI under load)."""
+    import copy
+
+    from comptoir.intake.services import record_store
+
+    raw = plain(subject="Deux relèves", body="Le même courriel, relevé deux fois.")
+    first = ingest.email_receive(raw=raw, source="imap")
+    assert first.record.status == InboundRecord.Status.PROCESSED
+    stale = copy.copy(first.record)
+    stale.status = InboundRecord.Status.RECEIVED  # what the second poller read before the first finished
+    again = ingest.email_process(record=stale)
+    assert again.result is not None and again.result.duplicate
+    record = InboundRecord.objects.get(pk=first.record.pk)
+    assert record.status == InboundRecord.Status.PROCESSED
+    assert Message.objects.count() == 1 and Ticket.objects.count() == 1
+    assert record_store(channel="email", key=record.dedupe_key, payload={})[1] is False

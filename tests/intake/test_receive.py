@@ -35,7 +35,7 @@ def test_receive_creates_customer_ticket_message_history_and_ack():
     # classifier's category, and the analysis with its outcome and duration.
     fields = list(ticket.events.order_by("id").values_list("field", flat=True))
     assert fields[:2] == ["created", "triage"] and fields[-1] == "enrichment"
-    assert "ms)" in ticket.events.get(field="enrichment").new
+    assert "duration=" in ticket.events.get(field="enrichment").new
     assert Delivery.objects.get(ticket=ticket).kind == "ack"
     assert result.record.status == InboundRecord.Status.PROCESSED
 

@@ -3,12 +3,13 @@ run in the worker after the commit, through the real database task backend and w
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_tasks_db.models import DBTaskResult
 
 from comptoir.customers.services import CustomerData
@@ -80,7 +81,14 @@ def test_intake_answers_first_and_the_worker_finishes_the_triage(team, agent):
     decision = TriageDecision.objects.get(ticket=ticket)
     assert decision.source == "model" and decision.label == ticket.category.slug
     event = ticket.events.get(field=TicketEvent.Kind.ENRICHMENT)
-    assert "category set to" in event.new and event.new.endswith(" ms)")
+    assert f"category={ticket.category.slug}" in event.new and "by=model" in event.new
+    assert re.search(r"duration=\d+$", event.new)
+    # The reader sees it in words, in their language.
+    with translation.override("en"):
+        assert event.new_label.startswith("decided by: the classifier")
+        assert f"category: {ticket.category.name_en}" in event.new_label and " ms" in event.new_label
+    with translation.override("fr"):
+        assert f"catégorie\u00a0: {ticket.category.name_fr}" in event.new_label
     page = client.get(f"/desk/tickets/{ticket.reference}/", HTTP_ACCEPT_LANGUAGE="en")
     assert b'data-testid="analysing"' not in page.content
     # The model's change teaches the model nothing; only a person's correction does.
