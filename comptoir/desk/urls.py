@@ -16,6 +16,7 @@ urlpatterns = [
     path("tickets/<str:reference>/", tickets.ticket_detail, name="ticket"),
     path("tickets/<str:reference>/messages/", tickets.ticket_message, name="ticket_message"),
     path("tickets/<str:reference>/change/", tickets.ticket_change, name="ticket_change"),
+    path("tickets/<str:reference>/reviewed/", tickets.ticket_reviewed, name="ticket_reviewed"),
     path("next/", queue.next_ticket, name="next_ticket"),
     path("triage/", triage.triage, name="triage"),
     path("categories/", triage.categories, name="categories"),

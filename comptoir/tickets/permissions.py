@@ -21,6 +21,8 @@ Rules (role first, then state):
   supervisors, administrators; the ticket at level 2).
 - approve a held reply: the paired senior it waits for, or anyone who supervises
   (``User.supervises``); see ``TicketActions.approves``.
+- clear a review flag (mark the ticket reviewed: an escalation to a supervisor handled, a
+  warning read): anyone who supervises, on a flagged ticket.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ class TicketActions:
     deescalate: bool = False
     approve_any_reply: bool = False
     review_held: bool = False
+    clear_flag: bool = False
     actor_id: int | None = None
 
     def approves(self, message: Message) -> bool:
@@ -81,6 +84,7 @@ def _role_allows(actor: User, ticket: Ticket) -> dict[str, bool]:
         "escalate_to_supervisor": agent,
         "deescalate": agent and actor.may_deescalate,
         "approve_any_reply": actor.supervises,
+        "clear_flag": actor.supervises,
     }
 
 
@@ -91,6 +95,7 @@ def _state_allows(ticket: Ticket) -> dict[str, bool]:
         "escalate": ticket.is_open and ticket.level == Ticket.Level.L1,
         "escalate_to_supervisor": ticket.is_open,
         "deescalate": ticket.level == Ticket.Level.L2,
+        "clear_flag": bool(ticket.review_reason),
     }
 
 

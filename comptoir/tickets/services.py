@@ -273,6 +273,21 @@ def ticket_flag(*, ticket: Ticket, linked_to: Ticket | None, reason: str) -> Tic
     return ticket_change(ticket=ticket, actor=None, changes=changes)
 
 
+@transaction.atomic
+def ticket_flag_clear(*, actor: User, ticket_id: int) -> Ticket:
+    """A supervisor marks a flagged ticket reviewed: the flag goes, the history keeps it.
+
+    Without this, an escalation to a supervisor stayed in "Waiting for you" for good after the
+    ticket was handled (the walk of issue 9 found it)."""
+    ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+    ticket_action_check(
+        actor=actor, ticket=ticket, action="clear_flag",
+        role_error=_("Only supervisors can mark a ticket as reviewed."),
+        state_error=_("This ticket is not flagged for review."),
+    )  # fmt: skip
+    return ticket_change(ticket=ticket, actor=actor, changes={"review_reason": ""})
+
+
 REVIEW_REASON_MAX = 200
 REVIEW_REASON_SEP = " · "
 

@@ -159,3 +159,41 @@ def test_the_waiting_section_is_bounded_and_cheap(settings, make_ticket, team):
     sqls = [q["sql"].upper() for q in queries.captured_queries]
     assert len(sqls) <= 12, sqls
     assert not [s for s in sqls if "COUNT(" in s], "no count per page view"
+
+
+@pytest.mark.django_db
+@pytest.mark.fault("issue9-walk")
+def test_a_supervisor_marks_an_escalated_ticket_reviewed_and_it_leaves_waiting_for_you(make_ticket, team):
+    """The walk of issue 9 found the flag of an escalation to a supervisor could never be
+    cleared: the ticket stayed in "Waiting for you" after being handled."""
+    boss = AgentFactory(teams=[team], is_supervisor=True, language="en")
+    agent = AgentFactory(teams=[team])
+    ticket = make_ticket(subject="Remboursement au-dessus de ma limite")
+    url = reverse("desk:ticket_escalate", kwargs={"reference": ticket.reference})
+    _desk(agent).post(
+        url, {"reason": "Au-dessus de ma limite", "summary": "Voir facture.", "to_supervisor": "1"}
+    )
+    ticket.refresh_from_db()
+    assert ticket.review_reason and ticket.reference in _waiting(_desk(boss))
+
+    page = _desk(agent).get(reverse("desk:ticket", kwargs={"reference": ticket.reference}))
+    assert b'data-testid="reviewed"' not in page.content  # a level-1 agent is not offered it
+    reviewed = reverse("desk:ticket_reviewed", kwargs={"reference": ticket.reference})
+    assert _desk(agent).post(reviewed).status_code == 403
+    ticket.refresh_from_db()
+    assert ticket.review_reason
+
+    boss_desk = _desk(boss)
+    page = boss_desk.get(
+        reverse("desk:ticket", kwargs={"reference": ticket.reference}), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert b'data-testid="reviewed"' in page.content and b"Mark as reviewed" in page.content
+    assert boss_desk.post(reviewed).status_code == 302
+    ticket.refresh_from_db()
+    assert ticket.review_reason == ""
+    assert ticket.reference not in _waiting(boss_desk)
+    event = ticket.events.filter(field="review_reason").order_by("-id").first()
+    assert event.new == "" and "Au-dessus de ma limite" in event.old and event.actor == boss
+    # Nothing left to clear: the action is no longer offered, and a replay is refused.
+    page = boss_desk.get(reverse("desk:ticket", kwargs={"reference": ticket.reference}))
+    assert b'data-testid="reviewed"' not in page.content

@@ -17,7 +17,7 @@ from comptoir.tickets import selectors as tickets
 from comptoir.tickets.files import incoming_files
 from comptoir.tickets.models import Ticket
 from comptoir.tickets.permissions import ticket_actions
-from comptoir.tickets.services import message_review, reply_release, ticket_agent_message
+from comptoir.tickets.services import message_review, reply_release, ticket_agent_message, ticket_flag_clear
 from comptoir.tickets.sla import sla_state
 from comptoir.triage.selectors import triage_for
 from comptoir.triage.services import ticket_update
@@ -140,6 +140,17 @@ def message_review_view(request: HttpRequest, reference: str, message_id: int) -
         request, reference,
         lambda t: message_review(actor=request.user, ticket_id=t.pk, message_id=message_id, accept=accept),
         _("Message accepted as the customer's.") if accept else _("Message rejected."),
+    )  # fmt: skip
+
+
+@agent_required
+@require_POST
+def ticket_reviewed(request: HttpRequest, reference: str) -> HttpResponse:
+    """A supervisor clears the ticket's review flag (it leaves "Waiting for you")."""
+    return act(
+        request, reference,
+        lambda t: ticket_flag_clear(actor=request.user, ticket_id=t.pk),
+        _("Marked as reviewed."),
     )  # fmt: skip
 
 
