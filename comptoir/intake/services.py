@@ -269,13 +269,17 @@ def _unproven(message: InboundMessage, candidate: Ticket) -> str:
 
 
 def record_process(
-    *, record: InboundRecord, message: InboundMessage, message_key: str | None = None
+    *, record: InboundRecord, message: InboundMessage, message_key: str | None = None, fresh: bool = False
 ) -> IntakeResult:
-    """Turn a stored record into a ticket message, exactly once; DomainError on invalid input."""
+    """Turn a stored record into a ticket message, exactly once; DomainError on invalid input.
+
+    ``fresh``: the caller has just stored the record, so its status was read a moment ago and
+    the read before the work is skipped (another run racing it is still caught at the end).
+    """
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                return _process(record=record, message=message, message_key=message_key)
+                return _process(record=record, message=message, message_key=message_key, fresh=fresh)
         except IntegrityError:
             # This very record processed by another run meanwhile (two pollers), another route
             # that delivered the same message processed at the same moment, or a concurrent
@@ -396,12 +400,14 @@ class _ProcessedMeanwhile(Exception):
     """Another run processed this record while this one worked: its work is rolled back."""
 
 
-def _process(*, record: InboundRecord, message: InboundMessage, message_key: str | None) -> IntakeResult:
+def _process(
+    *, record: InboundRecord, message: InboundMessage, message_key: str | None, fresh: bool = False
+) -> IntakeResult:
     done = (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE)
     # The record as stored now (one narrow read): another run (a second poller, the sweep) may
     # have processed it since the caller read it; then nothing is done twice, not even in vain.
     stored_done = InboundRecord.objects.filter(pk=record.pk, status__in=done).values_list("pk", flat=True)
-    if record.status in done or unique_or_none(stored_done) is not None:
+    if record.status in done or (not fresh and unique_or_none(stored_done) is not None):
         raise _ProcessedMeanwhile
     # The same message by another route (both processed at once, or one long ago) is caught by
     # the partial unique constraint on message_key when this record is saved: the work is rolled

@@ -132,16 +132,17 @@ def email_receive(*, raw: bytes, source: str) -> EmailOutcome:
     """
     key = "email:" + hashlib.sha256(raw).hexdigest()
     payload = {"size": len(raw), **email_peek(raw)}  # sender and subject, for staff lists
-    record, _created = record_store(channel="email", key=key, payload=payload, raw=raw, source=source)
+    record, created = record_store(channel="email", key=key, payload=payload, raw=raw, source=source)
     try:
-        return email_process(record=record)
+        return email_process(record=record, fresh=created)
     except Exception:
         logger.exception("inbound email %s stored but not processed; the sweep will retry", record.pk)
         return EmailOutcome(record=record, result=None, error="processing interrupted; it will be retried")
 
 
-def email_process(*, record: InboundRecord) -> EmailOutcome:
-    """Parse and process a stored email; also the replay of a failed one."""
+def email_process(*, record: InboundRecord, fresh: bool = False) -> EmailOutcome:
+    """Parse and process a stored email; also the replay of a failed one (``fresh``: just stored
+    by this caller, see ``intake.services.record_process``)."""
     if record.status in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
         # The same bytes again (an IMAP re-fetch, a webhook retry): what was made the first time.
         done = IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
@@ -166,7 +167,7 @@ def email_process(*, record: InboundRecord) -> EmailOutcome:
     message_key = f"email:{parsed.message_id or '-'}:{parsed.fingerprint[:32]}"
     try:
         result = record_process(
-            record=record, message=_message(parsed, record_id=record.pk), message_key=message_key
+            record=record, message=_message(parsed, record_id=record.pk), message_key=message_key, fresh=fresh
         )
     except DomainError as exc:  # already recorded on the record by record_process
         return EmailOutcome(record=record, result=None, error=exc.message)
