@@ -71,16 +71,6 @@ def delivery_enqueue(
     return delivery
 
 
-def _schedule(delivery_id: int, *, run_after=None) -> None:  # type: ignore[no-untyped-def]
-    from .tasks import delivery_send_task
-
-    task = delivery_send_task.using(run_after=run_after) if run_after else delivery_send_task
-    try:
-        task.enqueue(delivery_id=delivery_id)
-    except Exception:  # the periodic sweep will pick the delivery up
-        logger.exception("could not enqueue delivery %s; the sweep will retry", delivery_id)
-
-
 def _is_permanent(exc: Exception) -> bool:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _msg in exc.recipients.values()]
@@ -167,7 +157,10 @@ def _send_failed(delivery: Delivery, exc: Exception) -> None:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=Delivery.Status.PENDING, last_error=reason, next_attempt_at=when
         )
-        _schedule(delivery.pk, run_after=when)
+        from .tasks import delivery_send_task
+
+        # The retry is due at ``when``: the pump reads it then, as any due delivery.
+        enqueue_with_change(delivery_send_task, run_after=when, polled=True, delivery_id=delivery.pk)
 
 
 def delivery_pump(*, now: datetime | None = None, limit: int = 50) -> int:
