@@ -179,14 +179,18 @@ def ticket_sla_schedule(*, ticket: Ticket) -> None:
 def ticket_sla_fields(*, ticket: Ticket) -> dict:
     """The due-time columns after a change, set on ``ticket``; the caller writes them in its own
     UPDATE of the row. A check is queued with the change when the next instant moved."""
-    previous_check = ticket.sla_next_check_at
     fields = _sla_fields(ticket, new=False)
+    _set_and_schedule(ticket, fields, previous_check=ticket.sla_next_check_at)
+    return fields
+
+
+def _set_and_schedule(ticket: Ticket, fields: dict, *, previous_check: datetime | None) -> None:
+    """Set the computed columns on ``ticket``; queue a check when the next instant moved."""
     for name, value in fields.items():
         setattr(ticket, name, value)
     next_check = fields["sla_next_check_at"]
     if next_check is not None and next_check != previous_check:
         _schedule_check(ticket.pk, next_check)
-    return fields
 
 
 def ticket_sla_refresh(*, ticket: Ticket, new: bool = False) -> Ticket:
@@ -203,11 +207,7 @@ def ticket_sla_refresh(*, ticket: Ticket, new: bool = False) -> Ticket:
     )
     if new or not unchanged:
         Ticket.objects.filter(pk=ticket.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(ticket, name, value)
-    next_check = fields["sla_next_check_at"]
-    if next_check is not None and next_check != previous_check:
-        _schedule_check(ticket.pk, next_check)
+    _set_and_schedule(ticket, fields, previous_check=previous_check)
     return ticket
 
 
