@@ -284,22 +284,30 @@ def record_process(
             # This very record processed by another run meanwhile (two pollers), another route
             # that delivered the same message processed at the same moment, or a concurrent
             # message that created this sender's identity first.
-            current = InboundRecord.objects.select_related("ticket").get(pk=record.pk)
-            if current.status in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
-                assert current.ticket is not None  # processed by the other run
-                return IntakeResult(ticket=current.ticket, created=False, record=current, duplicate=True)
+            done = _processed_meanwhile(record)
+            if done is not None:
+                return done
             if _already_processed(message_key):
                 return _mark_duplicate(record=record, message_key=message_key)
             if attempt == 2:
                 raise
         except _ProcessedMeanwhile:
-            record = InboundRecord.objects.select_related("ticket").get(pk=record.pk)
-            assert record.ticket is not None  # processed by the other run
-            return IntakeResult(ticket=record.ticket, created=False, record=record, duplicate=True)
+            done = _processed_meanwhile(record)
+            assert done is not None  # raised only when the stored record says so
+            return done
         except DomainError as exc:
             record_fail(record=record, reason=exc.message)
             raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _processed_meanwhile(record: InboundRecord) -> IntakeResult | None:
+    """What another run of this very record made, as a duplicate answer; None if it is not done."""
+    current = InboundRecord.objects.select_related("ticket").get(pk=record.pk)
+    if current.status not in (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE):
+        return None
+    assert current.ticket is not None  # a processed record names its ticket (never deleted)
+    return IntakeResult(ticket=current.ticket, created=False, record=current, duplicate=True)
 
 
 def _already_processed(message_key: str | None) -> TypeGuard[str]:
