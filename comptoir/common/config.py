@@ -32,6 +32,13 @@ _checked_at = float("-inf")
 _local = threading.local()  # names this thread changed in a transaction not yet committed
 
 
+def _pending() -> set[str]:
+    """Names this thread invalidated in a transaction whose commit it has not seen yet."""
+    if not hasattr(_local, "pending"):
+        _local.pending = set()
+    return _local.pending
+
+
 def _generation(name: str) -> int:
     global _checked_at, _generations
     now = time.monotonic()
@@ -52,11 +59,10 @@ def cached(name: str, load: Callable[[], T], *, key: str = "") -> T:
     if hit is not None and hit[0] == generation:
         return hit[1]
     value = load()
-    pending: set[str] = getattr(_local, "pending", set())
-    if name in pending:
+    if name in _pending():
         if transaction.get_connection().in_atomic_block:
             return value  # this thread's own uncommitted change: use it, do not keep it
-        pending.discard(name)  # that transaction is over (committed or rolled back)
+        _pending().discard(name)  # that transaction is over (committed or rolled back)
     with _lock:
         _values[slot] = (generation, value)
     return value
@@ -72,11 +78,9 @@ def invalidate(*names: str) -> None:
     """Configuration ``names`` changed: drop this process's copies, bump the shared counters."""
     from .models import ConfigGeneration
 
-    if not hasattr(_local, "pending"):
-        _local.pending = set()
     for name in names:
         _drop(name)
-        _local.pending.add(name)
+        _pending().add(name)
         if not ConfigGeneration.objects.filter(name=name).update(value=F("value") + 1):
             ConfigGeneration.objects.get_or_create(name=name, defaults={"value": 1})
         # A copy loaded by another thread before the commit would be stale: drop again after it.
@@ -85,8 +89,7 @@ def invalidate(*names: str) -> None:
 
 def _committed(name: str) -> None:
     _drop(name)
-    pending: set[str] = getattr(_local, "pending", set())
-    pending.discard(name)
+    _pending().discard(name)
 
 
 def reset() -> None:
@@ -96,6 +99,7 @@ def reset() -> None:
         _values.clear()
         _generations.clear()
         _checked_at = float("-inf")
+    _pending().clear()
 
 
 def invalidate_on_change(models: Iterable[type[Model]], *names: str) -> None:
