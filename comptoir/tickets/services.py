@@ -38,10 +38,11 @@ def _label(actor: User | None, customer: Customer | None = None) -> str:
     return ""  # shown as "System", in the reader's language
 
 
-def event_record(
-    *, ticket: Ticket, actor: User | None, field: str, old: Any, new: Any, label: str = ""
+def _event(
+    ticket: Ticket, actor: User | None, field: str, old: Any, new: Any, label: str = ""
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    """An event not yet saved (``event_record`` saves one; ``ticket_create`` saves several at once)."""
+    return TicketEvent(
         ticket=ticket,
         actor=actor,
         actor_label=label or _label(actor),
@@ -49,6 +50,14 @@ def event_record(
         old="" if old is None else str(old),
         new="" if new is None else str(new),
     )
+
+
+def event_record(
+    *, ticket: Ticket, actor: User | None, field: str, old: Any, new: Any, label: str = ""
+) -> TicketEvent:
+    event = _event(ticket, actor, field, old, new, label)
+    event.save(force_insert=True)
+    return event
 
 
 def _validate_files(files: Sequence[IncomingFile]) -> list[tuple[IncomingFile, str, str, str]]:
@@ -145,12 +154,6 @@ def ticket_create(
         events += [_event(ticket, actor, TicketEvent.Kind.ATTACHMENT, "", a.filename, label) for a in stored]
         TicketEvent.objects.bulk_create(events)
     return ticket, message
-
-
-def _event(ticket: Ticket, actor: User | None, kind: str, old: str, new: str, label: str) -> TicketEvent:
-    return TicketEvent(
-        ticket=ticket, actor=actor, actor_label=label or _label(actor), field=kind, old=old, new=new
-    )
 
 
 def _next_ticket_id() -> int:
