@@ -23,8 +23,7 @@ from comptoir.accounts.services import api_token_create
 from comptoir.assignment.services import ticket_escalate
 from comptoir.tickets.models import Message, Ticket, TicketEvent
 from comptoir.tickets.permissions import ticket_action_refused, ticket_actions
-from comptoir.tickets.services import ticket_agent_message
-from comptoir.triage.services import ticket_update
+from comptoir.tickets.services import ticket_agent_message, ticket_update
 from tests.factories import AgentFactory, TeamFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.attack("access", "issue9-10")]

@@ -16,9 +16,8 @@ from comptoir.intake.services import InboundMessage, receive
 from comptoir.routing.selectors import team_get_by_name
 from comptoir.tickets import selectors
 from comptoir.tickets.permissions import ticket_actions
-from comptoir.tickets.services import reply_release, ticket_agent_message
+from comptoir.tickets.services import reply_release, ticket_agent_message, ticket_update
 from comptoir.tickets.tracking import tracking_url
-from comptoir.triage.services import ticket_update
 
 from . import serializers as out
 from .schemas import (

@@ -32,7 +32,6 @@ from comptoir.tickets.changes import Change
 from comptoir.tickets.models import Category, Ticket
 from comptoir.tickets.notifications import staff_alert
 from comptoir.tickets.services import ticket_change
-from comptoir.tickets.services import ticket_update as _ticket_update
 
 from .models import TrainingExample, TriageDecision, TriageRule
 
@@ -100,7 +99,6 @@ class Decision:
     outage: bool = False
     needs_model: bool = False  # no rule chose the category: the worker's classifier will try
     rule_team: bool = False
-    rule_priority: bool = False
 
     @property
     def note(self) -> str:
@@ -230,7 +228,6 @@ def triage_decide(
         if used:
             decision.rules.append(rule.name)
     decision.rule_team = decision.team is not None
-    decision.rule_priority = rule_priority is not None
     if decision.category is not None:
         decision.source, decision.confidence = TriageDecision.Source.RULE, 1.0
     else:
@@ -262,9 +259,8 @@ def triage_context(decision: Decision) -> dict:
     """What the enrichment needs to know of intake's decision (JSON, it travels in the task)."""
     return {
         "language": decision.language, "language_confidence": decision.language_confidence,
-        "rules": decision.rules, "reasons": decision.reasons, "outage": decision.outage,
-        "needs_model": decision.needs_model, "rule_team": decision.rule_team,
-        "rule_priority": decision.rule_priority, "source": decision.source,
+        "rules": decision.rules, "outage": decision.outage, "needs_model": decision.needs_model,
+        "rule_team": decision.rule_team, "source": decision.source,
         "team_id": decision.team.pk if decision.team else None, "priority": decision.priority,
     }  # fmt: skip
 
@@ -285,8 +281,7 @@ def triage_enrich(ticket: Ticket, context: dict) -> str:
     Runs after intake's commit; fills only what nobody has set meanwhile (an agent who classified
     or moved the ticket first wins). The model runs outside any transaction.
     """
-    first = ticket.messages.filter(kind="customer").order_by("id").values_list("body", flat=True).first()
-    full = f"{ticket.subject}\n{first or ''}"[:4000]
+    full = _example_text(ticket)  # the text intake saw: subject and first customer message
     label, confidence = _predict(full) if context.get("needs_model", True) else ("", 0.0)
     tone = _sentiment_priority(full, ticket.language)
     reasons: list[str] = []
@@ -369,6 +364,7 @@ def _sentiment_priority(text: str, language: str) -> str | None:
 
 
 def _example_text(ticket: Ticket) -> str:
+    """What the classifier reads of a ticket: its subject and first customer message."""
     first = (
         ticket.messages.filter(kind="customer").order_by("id").values_list("body", flat=True).first() or ""
     )
@@ -394,10 +390,6 @@ def learn_from_correction(change: Change) -> None:
     )  # fmt: skip
     if decision is not None and decision.needs_review:
         TriageDecision.objects.filter(pk=decision.pk).update(needs_review=False, reviewed_at=timezone.now())
-
-
-# Kept for the callers of issue 4: the one door is ``tickets.services.ticket_update``.
-ticket_update = _ticket_update
 
 
 def training_data() -> tuple[list[str], list[str]]:

@@ -17,10 +17,15 @@ from comptoir.tickets import selectors as tickets
 from comptoir.tickets.files import incoming_files
 from comptoir.tickets.models import Ticket
 from comptoir.tickets.permissions import ticket_actions
-from comptoir.tickets.services import message_review, reply_release, ticket_agent_message, ticket_flag_clear
+from comptoir.tickets.services import (
+    message_review,
+    reply_release,
+    ticket_agent_message,
+    ticket_flag_clear,
+    ticket_update,
+)
 from comptoir.tickets.sla import sla_state
 from comptoir.triage.selectors import triage_for
-from comptoir.triage.services import ticket_update
 
 from ..forms import MessageForm, UpdateForm
 from .common import act, agent_required, ticket_or_404

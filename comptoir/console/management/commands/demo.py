@@ -19,8 +19,8 @@ from comptoir.routing.selectors import team_get_by_name
 from comptoir.routing.services import team_get_or_create
 from comptoir.sla.services import sla_default_setup
 from comptoir.tickets.selectors import category_list
-from comptoir.tickets.services import category_ensure, ticket_agent_message
-from comptoir.triage.services import category_team_set, starter_categories_setup, ticket_update
+from comptoir.tickets.services import category_ensure, ticket_agent_message, ticket_update
+from comptoir.triage.services import category_team_set, starter_categories_setup
 
 DEMO_PASSWORD = "comptoir-demo"  # noqa: S105 - printed on purpose: demo data only
 SENIOR = "alex@demo.comptoir.test"
