@@ -195,13 +195,14 @@ def _lenient_files(message: InboundMessage) -> tuple[tuple[IncomingFile, ...], s
     return tuple(kept), note
 
 
-def _customer(message: InboundMessage, language: str) -> Customer:
+def _customer(message: InboundMessage, language: str) -> tuple[Customer, bool]:
+    """The message's customer, and whether intake has just created them."""
     if message.customer_id is not None:
         customer = Customer.objects.filter(pk=message.customer_id).first()
         if customer is None:
             raise DomainError(_("No such customer."))
-        return customer
-    customer, _created = customer_identify_or_create(
+        return customer, False
+    return customer_identify_or_create(
         data=CustomerData(
             name=message.customer.name,
             email=message.customer.email,
@@ -211,7 +212,6 @@ def _customer(message: InboundMessage, language: str) -> Customer:
         ),
         attach=not message.unproven_identity,
     )
-    return customer
 
 
 def _thread(message: InboundMessage, customer: Customer) -> tuple[Ticket | None, Ticket | None, str]:
@@ -352,7 +352,7 @@ def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
         language, language_confidence = triage_detect_language(
             f"{message.subject}\n{message.text}", fallback=declared
         )
-    customer = _customer(message, language)
+    customer, new_customer = _customer(message, language)
     files, note = _lenient_files(message) if message.lenient else (message.attachments, "")
     text = "\n\n".join(part for part in (message.text.strip(), note) if part)
     if message.lenient and not text:
@@ -386,7 +386,10 @@ def _apply(*, message: InboundMessage) -> tuple[Ticket, Message, bool]:
         ticket_flag(ticket=ticket, linked_to=link, reason=reason)
     if not message.auto_reason:
         email = _normalized_email(message) if message.customer_id is None else None
-        notifications.ack_notify(ticket=ticket, email=email, first_message_id=external_id)
+        new_address = new_customer and email is not None
+        notifications.ack_notify(
+            ticket=ticket, email=email, first_message_id=external_id, new_address=new_address
+        )
     return ticket, new_message, True
 
 

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from email import policy
 from email.header import decode_header, make_header
+from typing import Any
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from .models import CapturedEmail, CapturedSms, Delivery
@@ -21,13 +22,10 @@ def delivery_list(*, limit: int = 100) -> list[Delivery]:
     return list(Delivery.objects.select_related("ticket").order_by("-id")[:limit])
 
 
-def delivery_ticket_ids(*, message_ids: list[str]) -> list[int]:
-    """Tickets of the messages we sent with these Message-IDs (a customer's reply names them)."""
-    return list(
-        Delivery.objects.filter(message_id__in=message_ids, ticket__isnull=False).values_list(
-            "ticket_id", flat=True
-        )[:1]
-    )
+def delivery_ticket_ids(*, message_ids: list[str]) -> QuerySet[Delivery, dict[str, Any]]:
+    """The ticket of a message we sent with one of these Message-IDs (a customer's reply names
+    them), as a subquery: the caller fetches the ticket in the same statement."""
+    return Delivery.objects.filter(message_id__in=message_ids, ticket__isnull=False).values("ticket_id")[:1]
 
 
 # --- The outbox page: what staff may read, secrets masked ---------------------------------------

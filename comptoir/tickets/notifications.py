@@ -50,10 +50,14 @@ def _sms(*, key: str, kind: str, ticket: Ticket, phone: str, body: str) -> Deliv
     )  # fmt: skip
 
 
-def ack_notify(*, ticket: Ticket, email: str | None = None, first_message_id: str = "") -> Delivery | None:
+def ack_notify(
+    *, ticket: Ticket, email: str | None = None, first_message_id: str = "", new_address: bool = False
+) -> Delivery | None:
     """Queue the acknowledgment: reference and tracking link, never the customer's own text.
 
-    ``email`` and ``first_message_id`` spare two lookups when intake already knows them.
+    ``email`` and ``first_message_id`` spare two lookups when intake already knows them;
+    ``new_address``: intake has just recorded this address for the first time, so no
+    acknowledgment can have gone to it within the hour and the flood limit has nothing to count.
     """
     phone = _sms_recipient(ticket)
     if phone is not None:
@@ -66,13 +70,14 @@ def ack_notify(*, ticket: Ticket, email: str | None = None, first_message_id: st
     recipient = email or _customer_email(ticket)
     if recipient is None:
         return None
-    recent = Delivery.objects.filter(
-        recipient=recipient,
-        kind=Delivery.Kind.ACK,
-        created_at__gte=timezone.now() - timedelta(hours=1),
-    ).count()
-    if recent >= ACK_LIMIT_PER_HOUR:
-        return None
+    if not new_address:
+        recent = Delivery.objects.filter(
+            recipient=recipient,
+            kind=Delivery.Kind.ACK,
+            created_at__gte=timezone.now() - timedelta(hours=1),
+        ).count()
+        if recent >= ACK_LIMIT_PER_HOUR:
+            return None
     with translation.override(_language(ticket)):
         context = {"ticket": ticket, "tracking_url": tracking_url(ticket.tracking_uid)}
         subject = _("[%(reference)s] We received your request") % {"reference": ticket.reference}

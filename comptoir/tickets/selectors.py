@@ -209,11 +209,14 @@ def ticket_for_thread(
         if found is not None:
             return found
     if message_ids:
-        ids = list(
-            Message.objects.filter(external_id__in=message_ids).values_list("ticket_id", flat=True)[:1]
-        ) or delivery_ticket_ids(message_ids=message_ids)
-        if ids:
-            return unique_or_none(base.filter(pk=ids[0]))
+        # One statement for the common case (a reply to a message we received).
+        known = Message.objects.filter(external_id__in=message_ids).values("ticket_id")[:1]
+        found = unique_or_none(base.filter(pk__in=known))
+        if found is not None:
+            return found
+        found = unique_or_none(base.filter(pk__in=delivery_ticket_ids(message_ids=message_ids)))
+        if found is not None:
+            return found
     if reference:
         found = unique_or_none(base.filter(reference=reference))
         if found is not None:

@@ -196,7 +196,8 @@ def ticket_customer_reply(
     """
     body = _clean_text(body, field="body")
     checked = _validate_files(files)
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    # The customer comes with the locked row: the history line names them (one statement, not two).
+    ticket = Ticket.objects.select_related("customer").select_for_update(of=("self",)).get(pk=ticket.pk)
     message = Message.objects.create(
         ticket=ticket,
         kind=Message.Kind.CUSTOMER,
