@@ -1,0 +1,89 @@
+"""Search: one query for tickets and customers, as on the desk (``search.selectors.search``)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from comptoir.search.selectors import MAX_LIMIT, search
+
+from .schemas import ERRORS, Text
+
+router = Router(tags=["search"])
+
+
+class SearchParams(Schema):
+    q: Text = Field(
+        max_length=500,
+        description='Words (any case, accents and French or English endings), "exact phrases", '
+        "prefix* and filters: status:open, team:<name>, from:<email>, priority:P1.",
+    )
+    limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
+
+
+class TicketHitOut(Schema):
+    reference: str
+    subject: str
+    status: str
+    priority: str
+    team: str | None
+    customer_id: int
+    customer_name: str
+    subject_html: str = Field(description="The subject, HTML-escaped, matched words in <mark>.")
+    snippet_html: str = Field(description="An extract of the best-matching message, escaped, with <mark>.")
+    snippet_internal: bool = Field(description="The extract comes from an internal note.")
+    score: float
+
+
+class IdentityOut(Schema):
+    kind: str
+    value: str
+
+
+class CustomerHitOut(Schema):
+    id: int
+    name: str
+    name_html: str
+    identities: list[IdentityOut]
+
+
+class SearchOut(Schema):
+    q: str
+    tickets: list[TicketHitOut]
+    customers: list[CustomerHitOut]
+    problems: list[str] = Field(description="Filters that could not be understood (unknown team...).")
+
+
+@router.get("/search", response={200: SearchOut, **ERRORS}, operation_id="comptoir_api_search")
+def search_view(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[no-untyped-def]
+    """Tickets the caller may see and, for agents, customers; best matches first."""
+    found = search(actor=request.auth, q=params.q, limit=params.limit)  # type: ignore[attr-defined]
+    return {
+        "q": found.q,
+        "tickets": [
+            {
+                "reference": h.ticket.reference,
+                "subject": h.ticket.subject,
+                "status": h.ticket.status,
+                "priority": h.ticket.priority,
+                "team": h.ticket.team.name if h.ticket.team else None,
+                "customer_id": h.ticket.customer_id,
+                "customer_name": h.ticket.customer.name,
+                "subject_html": h.subject_html,
+                "snippet_html": h.snippet_html,
+                "snippet_internal": h.snippet_internal,
+                "score": h.score,
+            }
+            for h in found.tickets
+        ],
+        "customers": [
+            {
+                "id": h.customer.pk,
+                "name": h.customer.name,
+                "name_html": h.name_html,
+                "identities": [{"kind": i.kind, "value": i.value} for i in h.customer.identities.all()],
+            }
+            for h in found.customers
+        ],
+        "problems": found.problems,
+    }

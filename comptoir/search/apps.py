@@ -1,0 +1,29 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchConfig(AppConfig):
+    name = "comptoir.search"
+    label = "search"
+    verbose_name = _("Search")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from comptoir.customers.models import Customer, CustomerMerge, Identity
+        from comptoir.tickets.changes import When, on_change
+
+        from . import services
+
+        # Every change: the handler itself skips those that cannot change a ticket's text, so
+        # a kind added later (a merge, a split, a new subject) is indexed without a change here.
+        on_change(None, services.ticket_index_on_change, when=When.IN_TRANSACTION)
+        # Customers live in a lower layer that cannot call us: their index follows their rows
+        # through signals (cache upkeep, the one use of signals the style allows), which fire
+        # inside the saving transaction.
+        post_save.connect(services.customer_index_on_save, sender=Customer, dispatch_uid="search-customer")
+        post_save.connect(services.identity_index_on_save, sender=Identity, dispatch_uid="search-identity")
+        post_delete.connect(
+            services.identity_index_on_save, sender=Identity, dispatch_uid="search-identity-del"
+        )
+        post_save.connect(services.merge_index_on_save, sender=CustomerMerge, dispatch_uid="search-merge")
