@@ -1,0 +1,122 @@
+"""Writes of the work lists: the sidebar's counters and saved views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.models import User
+from comptoir.common.exceptions import InvalidInput, NotFound, PermissionDenied
+from comptoir.tickets.changes import Change
+from comptoir.tickets.models import Ticket, TicketEvent
+
+from .models import SavedView, ViewCounter
+
+# The changes that can move a ticket between counters: its creation, and its status (open or
+# not), team or assignee. Every other change leaves the counters as they are.
+COUNTED_KINDS = frozenset(
+    {TicketEvent.Kind.CREATED, TicketEvent.Kind.STATUS, TicketEvent.Kind.TEAM, TicketEvent.Kind.ASSIGNEE}
+)
+Key = tuple[int, int, bool]
+
+
+def _pk(value: Any) -> int:
+    """A counter key part from a change's value: a model instance, an id, or None (0)."""
+    if value is None or value == "":
+        return 0
+    return int(getattr(value, "pk", value))
+
+
+def counter_add(*, key: Key, delta: int) -> None:
+    """Add ``delta`` to one counter, creating its row at the first ticket of that combination."""
+    team_key, assignee_key, is_open = key
+    row = ViewCounter.objects.filter(team_key=team_key, assignee_key=assignee_key, is_open=is_open)
+    if row.update(count=F("count") + delta):
+        return
+    try:
+        with transaction.atomic():  # a savepoint: another transaction may create it at the same time
+            ViewCounter.objects.create(
+                team_key=team_key, assignee_key=assignee_key, is_open=is_open, count=delta
+            )
+    except IntegrityError:
+        row.update(count=F("count") + delta)
+
+
+def counters_on_change(change: Change) -> None:
+    """Move the ticket from its old counter to its new one (IN_TRANSACTION handler).
+
+    The ticket row already holds the new values; the old ones are the change's ``values`` for the
+    fields that changed, the row's for the others.
+    """
+    now = Ticket.objects.filter(pk=change.ticket_id).values_list("team_id", "assignee_id", "is_open").first()
+    if now is None:
+        return
+    new: Key = (_pk(now[0]), _pk(now[1]), bool(now[2]))
+    if TicketEvent.Kind.CREATED in change.kinds:
+        counter_add(key=new, delta=1)
+        return
+    team, assignee, is_open = new
+    if "team" in change.values:
+        team = _pk(change.values["team"][0])
+    if "assignee" in change.values:
+        assignee = _pk(change.values["assignee"][0])
+    if "status" in change.values:
+        is_open = change.values["status"][0] in Ticket.OPEN_STATUSES
+    old: Key = (team, assignee, is_open)
+    if old != new:
+        counter_add(key=old, delta=-1)
+        counter_add(key=new, delta=1)
+
+
+@transaction.atomic
+def counters_rebuild() -> int:
+    """Recount every counter from the tickets (``comptoir worklists recount``); returns the rows.
+
+    On PostgreSQL the counters are locked first: a change running meanwhile waits and then applies
+    its step to the rebuilt rows, so nothing is counted twice or lost. SQLite runs one writer at a
+    time anyway.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {ViewCounter._meta.db_table} IN EXCLUSIVE MODE")
+    ViewCounter.objects.all().delete()
+    rows = [
+        ViewCounter(team_key=team or 0, assignee_key=assignee or 0, is_open=is_open, count=n)
+        for team, assignee, is_open, n in Ticket.objects.order_by()
+        .values_list("team_id", "assignee_id", "is_open")
+        .annotate(n=Count("id"))
+    ]
+    ViewCounter.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+MAX_SAVED_VIEWS = 50
+
+
+@transaction.atomic
+def saved_view_create(*, actor: User, name: str, query: str, shared: bool = False) -> SavedView:
+    """Save a work list under a name; only a supervisor may share one with every agent."""
+    if not (actor.is_active and (actor.is_agent or actor.is_superuser)):
+        raise PermissionDenied(_("Only agents may save views."))
+    name = " ".join((name or "").split())[:80]
+    if not name:
+        raise InvalidInput(_("Give the view a name."), field="name")
+    if shared and not actor.supervises:
+        raise PermissionDenied(_("Only a supervisor may share a view."))
+    if SavedView.objects.filter(owner=actor).count() >= MAX_SAVED_VIEWS:
+        raise InvalidInput(
+            _("You already have %(count)d saved views: delete one first.") % {"count": MAX_SAVED_VIEWS},
+            field="name",
+        )
+    return SavedView.objects.create(owner=actor, name=name, query=query[:1000], shared=shared)
+
+
+@transaction.atomic
+def saved_view_delete(*, actor: User, view_id: int) -> None:
+    """Delete one of the actor's own saved views (a shared one too: its owner withdraws it)."""
+    deleted, _rows = SavedView.objects.filter(pk=view_id, owner=actor).delete()
+    if not deleted:
+        raise NotFound(_("No such saved view."))
