@@ -5,6 +5,7 @@ from django.views.generic.base import RedirectView
 from django.views.i18n import set_language
 
 from comptoir.api.api import api
+from comptoir.portal import my as portal_my
 from comptoir.portal import views as portal
 
 portal_patterns = (
@@ -18,6 +19,20 @@ portal_patterns = (
             "track/<str:token>/files/<int:attachment_id>/",
             portal.track_attachment,
             name="track_attachment",
+        ),
+        # My requests (issue 10): sign-in by one-time link, then the customer's own requests.
+        path("my/", portal_my.my_requests, name="my_requests"),
+        path("my/signin/", portal_my.my_signin, name="my_signin"),
+        path("my/signin/sent/", portal_my.my_signin_sent, name="my_signin_sent"),
+        path("my/continue/<str:token>/", portal_my.my_continue, name="my_continue"),
+        path("my/signout/", portal_my.my_signout, name="my_signout"),
+        path("my/new/", portal_my.my_new, name="my_new"),
+        path("my/requests/<str:reference>/", portal_my.my_request, name="my_request"),
+        path("my/requests/<str:reference>/close/", portal_my.my_request_close, name="my_request_close"),
+        path(
+            "my/requests/<str:reference>/files/<int:attachment_id>/",
+            portal_my.my_attachment,
+            name="my_attachment",
         ),
     ],
     "portal",

@@ -10,6 +10,7 @@ class ComptoirUserAdmin(UserAdmin):
     fieldsets = (
         *(UserAdmin.fieldsets or ()),
         ("Comptoir", {"fields": ("name", "level", "language", "teams", "is_agent")}),
+        (_("Signature"), {"fields": ("signature_fr", "signature_en")}),
         (
             _("Assignment"),
             {

@@ -68,6 +68,9 @@ class User(AbstractUser):
         blank=True,
         related_name="juniors",
     )
+    # Reply tools (issue 10): added under the agent's public replies, in the ticket's language.
+    signature_fr = models.TextField(_("signature (French)"), max_length=1000, blank=True)
+    signature_en = models.TextField(_("signature (English)"), max_length=1000, blank=True)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = ["username"]
@@ -83,6 +86,12 @@ class User(AbstractUser):
     @property
     def language_list(self) -> list[str]:
         return [code.strip() for code in self.languages.split(",") if code.strip()]
+
+    def signature_for(self, language: str) -> str:
+        """The signature for a reply in ``language`` (``fr``/``en``), else the other one, or ""."""
+        if (language or "").startswith("fr"):
+            return (self.signature_fr or self.signature_en).strip()
+        return (self.signature_en or self.signature_fr).strip()
 
     @property
     def supervises(self) -> bool:

@@ -6,8 +6,10 @@ import secrets
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from comptoir.common.config import cached
+from comptoir.common.exceptions import InvalidInput
 from comptoir.routing.services import team_get_or_create
 
 from .models import ApiToken, User
@@ -87,3 +89,22 @@ def api_token_authenticate(*, key: str) -> User | None:
         ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
         hit[2] = now
     return copy.copy(user)
+
+
+SIGNATURE_MAX = 1000
+
+
+@transaction.atomic
+def agent_signature_set(*, actor: User, signature_fr: str, signature_en: str) -> User:
+    """An agent's own signatures, added under their public replies (issue 10). Plain text:
+    shown escaped and emailed as text, so no markup can reach a customer through it."""
+    values = {}
+    for field, text in (("signature_fr", signature_fr), ("signature_en", signature_en)):
+        text = (text or "").replace("\x00", "").replace("\r\n", "\n").strip()
+        if len(text) > SIGNATURE_MAX:
+            raise InvalidInput(_("The signature is too long."), field=field)
+        values[field] = text
+    User.objects.filter(pk=actor.pk).update(**values)
+    for field, text in values.items():
+        setattr(actor, field, text)
+    return actor

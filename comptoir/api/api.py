@@ -16,7 +16,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from comptoir.common.exceptions import DomainError
 
-from . import assignment, channels, customers, errors, inbound, outbox, tickets, triage
+from . import assignment, channels, customers, errors, inbound, macros, outbox, search, tickets, triage
 from .auth import TokenAuth
 
 api = NinjaAPI(
@@ -64,5 +64,5 @@ def http_error(request: HttpRequest, exc: HttpError):  # type: ignore[no-untyped
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
-for context in (tickets, customers, assignment, triage, inbound, channels, outbox):
+for context in (tickets, customers, assignment, triage, inbound, channels, outbox, search, macros):
     api.add_router("/", context.router)

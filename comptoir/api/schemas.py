@@ -179,6 +179,7 @@ class EventOut(Schema):
     field: str
     old: str
     new: str
+    text: str = Field(description="The event as one sentence in the request's language (Accept-Language).")
     created_at: datetime
 
 

@@ -55,5 +55,6 @@ def event(e: TicketEvent) -> dict[str, Any]:
         "field": e.field,
         "old": e.old,
         "new": e.new,
+        "text": e.sentence,
         "created_at": e.created_at,
     }

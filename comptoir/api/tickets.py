@@ -14,12 +14,16 @@ from comptoir.common.exceptions import InvalidInput
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
 from comptoir.routing.selectors import team_get_by_name
-from comptoir.tickets import selectors
+from comptoir.tickets import bulk, selectors
+from comptoir.tickets.merge import ticket_merge, ticket_split
 from comptoir.tickets.permissions import ticket_actions
 from comptoir.tickets.services import reply_release, ticket_agent_message, ticket_update
+from comptoir.tickets.snooze import ticket_snooze, ticket_wake
 from comptoir.tickets.tracking import tracking_url
+from comptoir.triage.services import triage_accept_many
 
 from . import serializers as out
+from .bulk_schemas import BulkIn, BulkOut, MergeIn, SnoozeIn
 from .schemas import (
     ERRORS,
     EventOut,
@@ -36,6 +40,52 @@ from .schemas import (
 )
 
 router = Router(tags=["tickets"])
+
+
+# Issue 10: declared before "/tickets/{reference}", which would otherwise take "/tickets/bulk".
+@router.post(
+    "/tickets/bulk",
+    response={200: BulkOut, **ERRORS},
+    operation_id="comptoir_api_tickets_bulk",
+)
+def tickets_bulk_route(request: HttpRequest, payload: BulkIn):  # type: ignore[no-untyped-def]
+    """One action on up to 100 tickets, each permission-checked and changed on its own (one
+    transaction per ticket): refusals are listed with their reason, the rest goes through.
+    Field changes can be undone for 10 minutes (``undo_id``); replies and notes cannot."""
+    values: dict[str, Any] = {
+        "status": payload.status,
+        "priority": payload.priority,
+        "body": payload.body or "",
+    }
+    if "assignee" in payload.model_fields_set:
+        values["assignee"] = _lookup(
+            lambda name: agent_get_by_email(email=name), payload.assignee, "assignee", _("Unknown agent.")
+        )
+    if payload.team is not None:
+        values["team"] = _lookup(
+            lambda name: team_get_by_name(name=name), payload.team, "team", _("Unknown team.")
+        )
+    if payload.category is not None:
+        values["category"] = _lookup(
+            lambda name: selectors.category_get(slug=name), payload.category, "category",
+            _("Unknown category."),
+        )  # fmt: skip
+    if payload.action == "accept_triage":
+        return triage_accept_many(actor=request.auth, references=payload.tickets).as_dict()
+    result = bulk.tickets_bulk(
+        actor=request.auth, references=payload.tickets, action=payload.action, **values
+    )
+    return result.as_dict()
+
+
+@router.post(
+    "/tickets/bulk/{bulk_id}/undo",
+    response={200: BulkOut, **ERRORS},
+    operation_id="comptoir_api_tickets_bulk_undo",
+)
+def tickets_bulk_undo_route(request: HttpRequest, bulk_id: Id):  # type: ignore[no-untyped-def]
+    """Put back what one of the caller's bulk changes changed; tickets changed since are refused."""
+    return bulk.bulk_undo(actor=request.auth, bulk_id=bulk_id).as_dict()
 
 
 @router.post(
@@ -183,3 +233,47 @@ def message_approve(request: HttpRequest, reference: Text, message_id: Id):  # t
     """Release a reply held for its author's senior (pairing): the senior or a supervisor may."""
     ticket = selectors.ticket_get(actor=request.auth, reference=reference)
     return out.message(reply_release(actor=request.auth, ticket_id=ticket.pk, message_id=message_id))
+
+
+# Issue 10: bulk actions and their undo, merge, split, snooze. Same services as the desk's.
+
+
+@router.post(
+    "/tickets/{reference}/merge",
+    response={200: TicketDetailOut, **ERRORS},
+    operation_id="comptoir_api_tickets_merge",
+)
+def ticket_merge_route(request: HttpRequest, reference: Text, payload: MergeIn):  # type: ignore[no-untyped-def]
+    """Merge this ticket into ``into`` (same customer): its messages move there, it is closed and
+    points there, the customer is told. Returns the surviving ticket."""
+    source_id = selectors.ticket_id_get(actor=request.auth, reference=reference)
+    target_id = selectors.ticket_id_get(actor=request.auth, reference=payload.into)
+    merge = ticket_merge(actor=request.auth, source_id=source_id, target_id=target_id)
+    return ticket_detail(request, merge.target.reference)
+
+
+@router.post(
+    "/tickets/{reference}/messages/{message_id}/split",
+    response={201: TicketDetailOut, **ERRORS},
+    operation_id="comptoir_api_tickets_split",
+)
+def message_split_route(request: HttpRequest, reference: Text, message_id: Id):  # type: ignore[no-untyped-def]
+    """Move a customer's message off into a new ticket of the same customer; returns the new one."""
+    ticket_id = selectors.ticket_id_get(actor=request.auth, reference=reference)
+    new = ticket_split(actor=request.auth, ticket_id=ticket_id, message_id=message_id)
+    return Status(201, ticket_detail(request, new.reference))
+
+
+@router.post(
+    "/tickets/{reference}/snooze",
+    response={200: TicketDetailOut, **ERRORS},
+    operation_id="comptoir_api_tickets_snooze",
+)
+def ticket_snooze_route(request: HttpRequest, reference: Text, payload: SnoozeIn):  # type: ignore[no-untyped-def]
+    """Hide an open ticket from the active lists until ``until``; ``null`` wakes it now."""
+    ticket_id = selectors.ticket_id_get(actor=request.auth, reference=reference)
+    if payload.until is None:
+        ticket_wake(actor=request.auth, ticket_id=ticket_id)
+    else:
+        ticket_snooze(actor=request.auth, ticket_id=ticket_id, until=payload.until)
+    return ticket_detail(request, reference)

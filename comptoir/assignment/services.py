@@ -22,6 +22,7 @@ from comptoir.accounts.models import User
 from comptoir.common.exceptions import Conflict, InvalidInput, PermissionDenied
 from comptoir.routing.models import Team
 from comptoir.routing.selectors import team_default, team_escalation_target, team_get_by_name
+from comptoir.tickets.changes import ticket_changed
 from comptoir.tickets.models import Ticket, TicketEvent
 from comptoir.tickets.notifications import escalation_notify
 from comptoir.tickets.permissions import ticket_action_check
@@ -54,7 +55,7 @@ def _eligible(agent: User) -> QuerySet[Ticket]:
         field=TicketEvent.Kind.SKIP, actor_id=agent.pk, created_at__gte=timezone.now() - SKIP_MEMORY
     ).values_list("ticket_id", flat=True)
     return (
-        Ticket.objects.filter(assignee__isnull=True, **OPEN)
+        Ticket.objects.filter(assignee__isnull=True, snoozed_until__isnull=True, **OPEN)
         .filter(language__in=agent.language_list or ["en"])
         .filter(Q(category__isnull=True) | Q(category__skill__isnull=True) | Q(category__skill__in=skills))
         .exclude(pk__in=skipped)
@@ -92,6 +93,11 @@ def _claim(*, ticket_id: int, agent: User, field: str, note: str = "") -> Ticket
         ticket = Ticket.objects.get(pk=ticket_id)
         event_record(ticket=ticket, actor=agent, field=TicketEvent.Kind.ASSIGNEE, old="", new=agent.email)
         event_record(ticket=ticket, actor=agent, field=field, old="", new=note or agent.email)
+        # The same door as ticket_change's: the desk's view counters move with the assignee.
+        ticket_changed(
+            ticket_id=ticket.pk, kinds=[TicketEvent.Kind.ASSIGNEE, field], actor_id=agent.pk,
+            values={"assignee": (None, agent)},
+        )  # fmt: skip
         return ticket
 
 
@@ -247,6 +253,11 @@ def ticket_escalate(
         flag = _("Escalated to a supervisor: %(reason)s") % {"reason": reason}
         changes["review_reason"] = review_reason_added(current=ticket.review_reason, reason=flag)
     ticket = ticket_change(ticket=ticket, actor=actor, changes=changes)
+    # Who receives it is told on the desk (the notifications app): the event and its "target: reason".
+    ticket_changed(
+        ticket_id=ticket.pk, kinds=[TicketEvent.Kind.ESCALATION], actor_id=actor.pk,
+        values={TicketEvent.Kind.ESCALATION: (None, (event.pk, event.new))},
+    )  # fmt: skip
     if to_supervisor:
         escalation_notify(ticket=ticket, event_id=event.pk, reason=reason)
     return ticket

@@ -20,10 +20,10 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
-        if request.path.startswith(("/track/", "/submitted/", "/chat/")):
-            # The tracking token is a capability: never leak it to another site. Not
-            # "no-referrer": browsers then send "Origin: null" on the page's own reply form,
-            # which CSRF protection rightly refuses.
+        if request.path.startswith(("/track/", "/submitted/", "/chat/", "/my/")):
+            # The tracking token (and My requests' sign-in link) is a capability: never leak it
+            # to another site. Not "no-referrer": browsers then send "Origin: null" on the page's
+            # own reply form, which CSRF protection rightly refuses.
             response.headers["Referrer-Policy"] = "same-origin"
             response.headers["Cache-Control"] = "no-store"
         return response

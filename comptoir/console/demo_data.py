@@ -152,3 +152,33 @@ def ticket_text(rng: random.Random, lang: str, name: str) -> tuple[str, str]:
 
 def reply_text(rng: random.Random, lang: str, name: str) -> str:
     return rng.choice(REPLIES[lang]).format(name=name.split()[0])
+
+
+# Shared macros of the demo (issue 10): name, French text, English text, status set when sent.
+# Placeholders are those of ``comptoir.macros.placeholders``.
+MACROS = [
+    (
+        "Accusé de lecture / Looking into it",
+        "Bonjour {{customer_name}},\n\nMerci pour votre message. Nous examinons votre demande "
+        "{{reference}} et revenons vers vous rapidement. Vous pouvez la suivre ici : {{tracking_link}}",
+        "Hello {{customer_name}},\n\nThank you for your message. We are looking into your request "
+        "{{reference}} and will get back to you shortly. You can follow it here: {{tracking_link}}",
+        "",
+    ),
+    (
+        "Renseignements manquants / Missing information",
+        "Bonjour {{customer_name}},\n\nPour traiter votre demande {{reference}}, pourriez-vous nous "
+        "indiquer votre numéro de compte et l'adresse du service ?",
+        "Hello {{customer_name}},\n\nTo handle your request {{reference}}, could you send us your "
+        "account number and the service address?",
+        "waiting_customer",
+    ),
+    (
+        "Demande réglée / Request solved",
+        "Bonjour {{customer_name}},\n\nVotre demande {{reference}} est réglée. Si quelque chose "
+        "n'est pas résolu, répondez simplement à ce courriel.",
+        "Hello {{customer_name}},\n\nYour request {{reference}} is solved. If anything is still "
+        "wrong, just reply to this email.",
+        "resolved",
+    ),
+]

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Customer, CustomerMerge, Identity
+from .models import Customer, CustomerMerge, Identity, Organisation
 
 
 class IdentityInline(admin.TabularInline):
@@ -10,9 +10,9 @@ class IdentityInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("id", "name", "language", "tier", "coordinator", "created_at")
+    list_display = ("id", "name", "language", "tier", "organisation", "coordinator", "created_at")
     list_filter = ("tier",)
-    raw_id_fields = ("merged_into",)
+    raw_id_fields = ("merged_into", "organisation")
     search_fields = ("name", "identities__value")
     inlines = [IdentityInline]
 
@@ -29,3 +29,12 @@ class CustomerMergeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
         return False
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    """Whether an organisation's contacts see all its requests in My requests (off by default)."""
+
+    list_display = ("id", "name", "share_requests", "created_at")
+    list_filter = ("share_requests",)
+    search_fields = ("name",)

@@ -6,6 +6,31 @@ from comptoir.common.choices import Tier
 from comptoir.common.models import BaseModel
 
 
+class Organisation(BaseModel):
+    """A company or body whose people contact us (a key account's contacts share one).
+
+    ``share_requests`` lets each contact see every request of the organisation in "My requests"
+    (read only: they reply to and close only their own); off by default.
+    """
+
+    name = models.CharField(_("name"), max_length=200)
+    share_requests = models.BooleanField(
+        _("contacts see the organisation's requests"),
+        default=False,
+        help_text=_(
+            "When on, every contact of this organisation sees all its requests in My requests "
+            "(read only). Off by default."
+        ),
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Customer(BaseModel):
     class Language(models.TextChoices):
         EN = "en", _("English")
@@ -38,6 +63,14 @@ class Customer(BaseModel):
         null=True,
         blank=True,
         related_name="coordinated_customers",
+    )
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="contacts",
     )
 
     KEY_TIER = Tier.KEY
@@ -131,6 +164,35 @@ class CustomerEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.kind} {self.detail}"
 
+    @property
+    def sentence(self) -> str:
+        """What a person reads: the event as a sentence in their language, built at read time."""
+        from django.utils.translation import gettext
+
+        who = self.actor_label or "Comptoir"  # no person: the system acted
+        if self.kind in ("consent_granted", "consent_withdrawn"):
+            channel, _sep, source = self.detail.partition(": ")
+            values = {
+                "actor": who,
+                "channel": str(dict(Consent.Channel.choices).get(channel, channel)),
+                "source": source or "—",
+            }
+            if self.kind == "consent_granted":
+                text = gettext("%(actor)s recorded consent to %(channel)s messages (source: %(source)s).")
+            else:
+                text = gettext(
+                    "%(actor)s recorded withdrawn consent to %(channel)s messages (source: %(source)s)."
+                )
+            return text % values
+        values = {"actor": who, "detail": self.detail}
+        if self.kind == "merge":
+            return gettext("%(actor)s merged another record into this one: %(detail)s") % values
+        if self.kind == "merged_into":
+            return gettext("%(actor)s merged this record into another: %(detail)s") % values
+        if self.kind == "merge_undone":
+            return gettext("%(actor)s undid a merge: %(detail)s") % values
+        return gettext("%(actor)s: %(detail)s") % values
+
 
 class CustomerMerge(models.Model):
     """One merge of ``source`` into ``target`` and exactly what it moved, so that it can be undone.
@@ -159,3 +221,27 @@ class CustomerMerge(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.source_id} → #{self.target_id}"
+
+
+class SignInLink(models.Model):
+    """A one-time link that signs a customer in to "My requests" (sent to one of their addresses).
+
+    Only a SHA-256 of the token is kept: the database alone opens nothing. A link works once,
+    until ``expires_at``; using one spends every other link of the customer.
+    """
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="signin_links"
+    )
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+        indexes = [models.Index(fields=["customer", "created_at"], name="signin_link_customer_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id} {self.created_at:%Y-%m-%d %H:%M}"

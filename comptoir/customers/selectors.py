@@ -87,3 +87,53 @@ def customer_merges(*, customer_id: int) -> list:
         .select_related("source", "target")
         .order_by("-id")[:50]
     )
+
+
+def customer_for_signin(*, email: str) -> Customer | None:
+    """The customer an email address belongs to (the kept record if merged), else None."""
+    from .models import Identity
+    from .services import normalize_email
+
+    try:
+        value = normalize_email(email)
+    except InvalidInput:
+        return None
+    identity = (
+        Identity.objects.select_related("customer").filter(kind=Identity.Kind.EMAIL, value=value).first()
+    )
+    return portal_customer(customer_id=identity.customer_id) if identity is not None else None
+
+
+def portal_customer(*, customer_id: int) -> Customer | None:
+    """The signed-in customer of a portal session, with their organisation and identities; a
+    merged record leads to the one it was merged into (where its tickets went)."""
+    seen: set[int] = set()
+    current: int | None = customer_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        customer = (
+            Customer.objects.select_related("organisation")
+            .prefetch_related("identities")
+            .filter(pk=current)
+            .first()
+        )
+        if customer is None:
+            return None
+        if customer.merged_into_id is None:
+            return customer
+        current = customer.merged_into_id
+    return None
+
+
+def signin_link_usable(*, token: str) -> bool:
+    """Whether a sign-in token would sign someone in now (without spending it)."""
+    from django.utils import timezone
+
+    from .models import SignInLink
+    from .services import signin_token_hash
+
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return False
+    return SignInLink.objects.filter(
+        token_hash=signin_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now()
+    ).exists()

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import phonenumbers
 from django.conf import settings
@@ -275,3 +278,59 @@ def customer_unmerge_records(*, merge_id: int, actor_label: str) -> tuple[Custom
     merge.undone_by = actor_label[:200]
     merge.save(update_fields=["undone_at", "undone_by"])
     return merge, source, target
+
+
+# --- One-time sign-in links ("My requests", issue 10) -------------------------------------------
+
+SIGNIN_LINK_TTL = timedelta(minutes=30)
+# A flood of sign-in requests naming one address must not flood that inbox: past this many links
+# in the window, no more is sent (silently: the answer never says whether the address is known).
+SIGNIN_LINKS_PER_WINDOW = 3
+SIGNIN_WINDOW = timedelta(minutes=15)
+
+
+def signin_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def signin_link_issue(*, customer_id: int, now: datetime | None = None) -> str | None:
+    """A new one-time sign-in token for this customer (only its hash is stored), or None when the
+    customer already received their allowance of links in the window."""
+    from .models import SignInLink
+
+    now = now or timezone.now()
+    # The customer row is the lock: two requests at once cannot both pass the count.
+    Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk", flat=True).first()
+    recent = SignInLink.objects.filter(customer_id=customer_id, created_at__gte=now - SIGNIN_WINDOW).count()
+    if recent >= SIGNIN_LINKS_PER_WINDOW:
+        return None
+    token = secrets.token_urlsafe(32)
+    SignInLink.objects.create(
+        customer_id=customer_id, token_hash=signin_token_hash(token), expires_at=now + SIGNIN_LINK_TTL
+    )
+    return token
+
+
+@transaction.atomic
+def signin_link_redeem(*, token: str, now: datetime | None = None) -> Customer | None:
+    """The customer a valid, unused, unexpired token signs in; None for any other token.
+
+    The token is spent, and so is every other link of the customer: a link works once. A merged
+    customer's session leads to the kept record (``selectors.portal_customer``).
+    """
+    from .models import SignInLink
+
+    if not isinstance(token, str) or not 20 <= len(token) <= 100:
+        return None
+    now = now or timezone.now()
+    link = (
+        SignInLink.objects.select_for_update()
+        .select_related("customer")
+        .filter(token_hash=signin_token_hash(token), used_at__isnull=True, expires_at__gt=now)
+        .first()
+    )
+    if link is None:
+        return None
+    SignInLink.objects.filter(customer_id=link.customer_id, used_at__isnull=True).update(used_at=now)
+    return link.customer

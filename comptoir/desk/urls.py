@@ -5,7 +5,24 @@ from __future__ import annotations
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from .views import assignment, auth, channels, customers, inbound, outbox, queue, tickets, triage
+from .views import (
+    assignment,
+    auth,
+    bulk,
+    channels,
+    customers,
+    inbound,
+    live,
+    macros,
+    me,
+    notifications,
+    outbox,
+    queue,
+    search,
+    tickets,
+    triage,
+    worklists,
+)
 
 app_name = "desk"
 
@@ -18,7 +35,22 @@ urlpatterns = [
     path("tickets/<str:reference>/change/", tickets.ticket_change, name="ticket_change"),
     path("tickets/<str:reference>/reviewed/", tickets.ticket_reviewed, name="ticket_reviewed"),
     path("next/", queue.next_ticket, name="next_ticket"),
+    path("views/save/", worklists.saved_view_save, name="saved_view_save"),
+    path("views/<str:view_id>/delete/", worklists.saved_view_remove, name="saved_view_delete"),
+    path("autocomplete/agents/", worklists.agent_autocomplete, name="agent_autocomplete"),
+    path("autocomplete/customers/", worklists.customer_autocomplete, name="customer_autocomplete"),
     path("triage/", triage.triage, name="triage"),
+    path("bulk/", bulk.bulk, name="bulk"),
+    path("bulk/<int:bulk_id>/undo/", bulk.bulk_undo_view, name="bulk_undo"),
+    path("tickets/<str:reference>/merge/", bulk.ticket_merge_view, name="ticket_merge"),
+    path("tickets/<str:reference>/merges/<int:merge_id>/undo/", bulk.merge_undo_view, name="merge_undo"),
+    path(
+        "tickets/<str:reference>/messages/<int:message_id>/split/",
+        bulk.ticket_split_view,
+        name="message_split",
+    ),
+    path("tickets/<str:reference>/snooze/", bulk.ticket_snooze_view, name="ticket_snooze"),
+    path("tickets/<str:reference>/wake/", bulk.ticket_wake_view, name="ticket_wake"),
     path("categories/", triage.categories, name="categories"),
     path("tickets/<str:reference>/pick/", assignment.ticket_pick, name="ticket_pick"),
     path("tickets/<str:reference>/skip/", assignment.ticket_skip, name="ticket_skip"),
@@ -46,4 +78,22 @@ urlpatterns = [
     path("customers/<int:customer_id>/consent/", customers.customer_consent_view, name="customer_consent"),
     path("calls/new/", channels.call_new, name="call_new"),
     path("inbound/", inbound.inbound_failures, name="inbound"),
+    path("search/", search.search_view, name="search"),
+    # Reply tools (issue 10): macros, the agent's own settings.
+    path("macros/", macros.macros, name="macros"),
+    path("macros/<int:macro_id>/", macros.macro_edit, name="macro_edit"),
+    path("macros/<int:macro_id>/delete/", macros.macro_delete_view, name="macro_delete"),
+    path("tickets/<str:reference>/macro/", macros.ticket_macro_insert, name="ticket_macro"),
+    path("me/", me.me, name="me"),
+    path("me/signature/", me.me_signature, name="me_signature"),
+    # Being told (issue 10): notifications, their settings, approvals, live pages and presence.
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path(
+        "notifications/<int:notification_id>/read/", notifications.notification_open, name="notification_read"
+    ),
+    path("me/notifications/", notifications.notification_settings, name="notification_settings"),
+    path("approvals/", notifications.approvals, name="approvals"),
+    path("live/", live.desk_live, name="live"),
+    path("tickets/<str:reference>/live/", live.ticket_live, name="ticket_live"),
 ]

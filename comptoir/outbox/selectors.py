@@ -22,7 +22,7 @@ def delivery_list(*, limit: int = 100) -> list[Delivery]:
     return list(Delivery.objects.select_related("ticket").order_by("-id")[:limit])
 
 
-def delivery_ticket_ids(*, message_ids: list[str]) -> QuerySet[Delivery, dict[str, Any]]:
+def delivery_ticket_ids(*, message_ids: list[str]) -> QuerySet[Delivery, Any]:
     """The ticket of a message we sent with one of these Message-IDs (a customer's reply names
     them), as a subquery: the caller fetches the ticket in the same statement."""
     return Delivery.objects.filter(message_id__in=message_ids, ticket__isnull=False).values("ticket_id")[:1]

@@ -42,3 +42,16 @@ class ChatStartForm(ContactForm):
 class ChatMessageForm(forms.Form):
     message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 2}), max_length=5000)
     submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+class SignInForm(forms.Form):
+    email = forms.EmailField(label=_("Your email address"), max_length=254)
+
+
+class MyRequestForm(forms.Form):
+    """A signed-in customer's new request: who they are is known, only what they need is asked."""
+
+    subject = forms.CharField(label=_("Subject"), max_length=255)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=20000)
+    attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
+    submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)

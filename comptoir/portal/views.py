@@ -36,6 +36,7 @@ from comptoir.tickets.tracking import make_token, parse_token
 from .forms import ChatMessageForm, ChatStartForm, ReplyForm, RequestForm
 
 TOO_MANY = gettext_lazy("Too many requests from your address. Please wait a minute and try again.")
+PLAIN = "text/plain; charset=utf-8"  # an error the chat box shows as it is (portal chat.js)
 CHAT_COOKIE = "comptoir_chat"
 CHAT_COOKIE_SALT = "comptoir.portal.chat"
 CHAT_COOKIE_AGE = 7 * 24 * 60 * 60  # as long as an open chat is continued (tickets.selectors)
@@ -130,6 +131,10 @@ def request_submitted(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def track(request: HttpRequest, token: str) -> HttpResponse:
     _uid, ticket = _ticket_for(token)
+    if ticket.merged_into_id is not None and request.method != "POST":
+        # Merged: the conversation lives on in the surviving request (a reply posted here lands
+        # there too, through threading).
+        return redirect("portal:track", token=make_token(tickets.ticket_survivor(ticket=ticket).tracking_uid))
     form = ReplyForm(initial={"submission_id": uuid.uuid4().hex})
     status = 200
     if request.method == "POST":
@@ -251,6 +256,7 @@ def _chat_context(ticket, token: str) -> dict:  # type: ignore[no-untyped-def]
         "token": token,
         "messages_list": tickets.ticket_messages(ticket=ticket, public_only=True),
         "form": ChatMessageForm(initial={"submission_id": uuid.uuid4().hex}),
+        "agent_present": tickets.chat_agent_present(ticket=ticket),
     }
 
 
@@ -261,7 +267,10 @@ def chat(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         form = ChatMessageForm(request.POST)
         if _limited(request, "portal-chat"):
-            return HttpResponse(str(TOO_MANY), status=429)
+            # htmx shows the text in the chat's live region, the message kept in the box.
+            if request.htmx:
+                return HttpResponse(str(TOO_MANY), status=429, content_type=PLAIN)
+            return render(request, "429.html", status=429)
         if form.is_valid():
             try:
                 landed = _customer_words(
@@ -269,7 +278,7 @@ def chat(request: HttpRequest, token: str) -> HttpResponse:
                     submission_id=form.cleaned_data["submission_id"],
                 )  # fmt: skip
             except DomainError as exc:
-                return HttpResponse(exc.message, status=exc.status_code)
+                return HttpResponse(exc.message, status=exc.status_code, content_type=PLAIN)
             if landed.pk != ticket.pk:  # this chat was closed: the message opened a new one
                 return _to_chat(request, make_token(landed.tracking_uid))
         if not request.htmx:

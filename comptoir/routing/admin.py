@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Skill, Team
@@ -10,7 +11,7 @@ class TeamAdminForm(forms.ModelForm):
     """The default team is a plain checkbox here: ticking it moves the default from another team."""
 
     make_default = forms.BooleanField(
-        label=_("default team"),
+        label=capfirst(_("default team")),  # a form field's label is not capitalised as a model field's is
         required=False,
         help_text=_("New tickets that no rule or category sends elsewhere land in this team."),
     )

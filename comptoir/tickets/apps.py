@@ -20,3 +20,8 @@ class TicketsConfig(AppConfig):
         register_job("sla", "comptoir.tickets.sla.sla_sweep", every=sla_poll)
         # New tickets whose enrichment task was lost (still "being analysed").
         register_job("enrichment", "comptoir.tickets.enrichment.enrichment_sweep")
+        # Snoozed tickets whose time has come go back to the active lists (issue 10).
+        register_job("snooze", "comptoir.tickets.snooze.snooze_wake_due", every=timedelta(seconds=30))
+        from .history_actions import register as history_actions_register
+
+        history_actions_register()

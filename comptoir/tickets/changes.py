@@ -28,6 +28,14 @@ if TYPE_CHECKING:
 logger = logging.getLogger("comptoir.tickets")
 
 
+# A kind no history row carries: a customer's message joined the ticket (its value: the message
+# id). Every other kind is a ``TicketEvent.Kind`` value.
+CUSTOMER_MESSAGE = "customer_message"
+# An agent's public reply or internal note was written (its value: the message id); a reply
+# held for approval says ``reply_held`` instead.
+AGENT_MESSAGE = "agent_message"
+
+
 class When(Enum):
     IN_TRANSACTION = "in_transaction"
     AFTER_COMMIT = "after_commit"

@@ -17,7 +17,7 @@ from comptoir.outbox.models import Delivery
 from comptoir.outbox.services import delivery_enqueue, make_message_id
 
 from .models import Attachment, Message, Ticket
-from .tracking import reply_address, tracking_url
+from .tracking import my_requests_url, reply_address, tracking_url
 
 # A flood of requests naming one address must not turn Comptoir into a mail cannon.
 ACK_LIMIT_PER_HOUR = 20
@@ -79,7 +79,11 @@ def ack_notify(
         if recent >= ACK_LIMIT_PER_HOUR:
             return None
     with translation.override(_language(ticket)):
-        context = {"ticket": ticket, "tracking_url": tracking_url(ticket.tracking_uid)}
+        context = {
+            "ticket": ticket,
+            "tracking_url": tracking_url(ticket.tracking_uid),
+            "my_requests_url": my_requests_url(),
+        }
         subject = _("[%(reference)s] We received your request") % {"reference": ticket.reference}
         body = render_to_string("tickets/email/ack.txt", context)
     first = first_message_id
@@ -226,3 +230,29 @@ def reply_held_notify(*, ticket: Ticket, message: Message, senior: User) -> Deli
             % values
         )
     return staff_alert(key=f"reply-held:{message.pk}", user=senior, ticket=ticket, subject=subject, body=body)
+
+
+def merge_notify(*, source: Ticket, target: Ticket, merge_id: int) -> Delivery | None:
+    """Tell the customer that ``source`` was merged into ``target``, with the survivor's link.
+
+    Both tickets belong to the same customer (``tickets.merge`` refuses otherwise), so the link
+    shows them nothing that is not theirs. By SMS on SMS tickets with consent, else by email."""
+    url = tracking_url(target.tracking_uid)
+    values = {"reference": source.reference, "survivor": target.reference, "url": url}
+    phone = _sms_recipient(source)
+    if phone is not None:
+        with translation.override(_language(source)):
+            body = _("%(reference)s was joined to your request %(survivor)s. Follow it here: %(url)s")
+        key, kind = f"merge:{merge_id}", Delivery.Kind.TRACKING_LINK
+        return _sms(key=key, kind=kind, ticket=target, phone=phone, body=body % values)
+    recipient = _customer_email(source)
+    if recipient is None:
+        return None
+    with translation.override(_language(source)):
+        subject = _("[%(survivor)s] Your request %(reference)s was joined to this one") % values
+        context = {"source": source, "target": target, "tracking_url": url}
+        body = render_to_string("tickets/email/merged.txt", context)
+    return delivery_enqueue(
+        key=f"merge:{merge_id}", kind=Delivery.Kind.TRACKING_LINK, recipient=recipient, subject=subject,
+        body=body, ticket_id=target.pk, headers={"Reply-To": reply_address(target.pk)},
+    )  # fmt: skip

@@ -18,6 +18,7 @@ from comptoir.common.paging import (
     keyset_page,
 )
 from comptoir.common.queries import unique_or_none
+from comptoir.customers.models import Customer
 
 from .models import Attachment, Message, Ticket, TicketEvent
 
@@ -25,6 +26,9 @@ QUEUE_ORDER = ["due_at", "priority", "id"]
 # Not ``is_open=True``: Django writes that as a bare ``WHERE is_open`` on SQLite, which no index
 # can serve; ``IN (true)`` is an equality the composite queue indexes answer.
 OPEN = {"is_open__in": [True]}
+# The active lists leave snoozed tickets out until they wake (issue 10): a filter on the rows the
+# queue indexes already return, and few tickets are snoozed at any time.
+AWAKE = {"snoozed_until__isnull": True}
 LIST_ORDER = ["-id"]
 
 
@@ -96,7 +100,7 @@ def ticket_queue(
     rather than with ``team_id IN (...)``, which would make the database sort every open ticket
     of those teams for each page.
     """
-    qs = ticket_visible_to(actor=actor).filter(**OPEN).select_related("customer", "team", "assignee")
+    qs = ticket_visible_to(actor=actor).filter(**OPEN, **AWAKE).select_related("customer", "team", "assignee")
 
     def page_of(queryset):  # type: ignore[no-untyped-def]
         return keyset_page(
@@ -181,7 +185,10 @@ def waiting_for(*, actor: User, limit: int = WAITING_LIMIT) -> dict[str, list]:
 
 
 def ticket_history(*, ticket: Ticket) -> list[TicketEvent]:
-    return list(ticket.events.order_by("id"))
+    """Oldest first, each event's ``sentence`` ready in the current language (names fetched once)."""
+    from .history import history_sentences
+
+    return history_sentences(list(ticket.events.order_by("id")))
 
 
 def ticket_for_thread(
@@ -195,8 +202,33 @@ def ticket_for_thread(
     """The ticket an inbound message names, strongest hint first; None when it names none.
 
     Hints, in order: a verified reply address, Message-IDs we received or sent, the reference in
-    the subject, and for conversational channels the customer's open ticket on that channel.
+    the subject, and for conversational channels the customer's open ticket on that channel. A
+    merged ticket's messages go to the survivor (issue 10).
     """
+    found = _ticket_for_thread(
+        ticket_id=ticket_id, message_ids=message_ids, reference=reference,
+        customer_id=customer_id, channel=channel,
+    )  # fmt: skip
+    return ticket_survivor(ticket=found) if found is not None else None
+
+
+def ticket_survivor(*, ticket: Ticket) -> Ticket:
+    """The ticket a merged one lives on in (following merges of merges); itself when not merged."""
+    for _hop in range(10):
+        if ticket.merged_into_id is None:
+            break
+        ticket = Ticket.objects.select_related("customer").get(pk=ticket.merged_into_id)
+    return ticket
+
+
+def _ticket_for_thread(
+    *,
+    ticket_id: int | None,
+    message_ids: list[str] | None,
+    reference: str | None,
+    customer_id: int | None,
+    channel: str | None,
+) -> Ticket | None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -306,3 +338,72 @@ def customer_timeline(*, customer_id: int, limit: int = 200) -> tuple[list[Ticke
     )
     messages.reverse()
     return tickets, messages
+
+
+# --- The customer's own requests ("My requests", issue 10) --------------------------------------
+
+
+def ticket_visible_to_customer(*, customer: Customer, own_only: bool = False) -> QuerySet[Ticket]:
+    """A signed-in customer's tickets; with their organisation's when it shares them (read only:
+    ``own_only`` for what they may change)."""
+    from django.db.models import Q
+
+    condition = Q(customer_id=customer.pk)
+    org = customer.organisation
+    if not own_only and org is not None and org.share_requests:
+        condition |= Q(customer__organisation_id=org.pk)
+    return Ticket.objects.filter(condition)
+
+
+def customer_requests(*, customer: Customer, cursor: str | None = None, limit: int = 20) -> Page:
+    """The customer's requests (and their organisation's if shared), newest first, by pages."""
+    qs = ticket_visible_to_customer(customer=customer).select_related("customer")
+    return keyset_page(
+        qs, ordering=LIST_ORDER, cursor=cursor, limit=limit, key=lambda t: [t.pk], types=[cursor_int]
+    )
+
+
+def customer_request_get(*, customer: Customer, reference: str, own_only: bool = False) -> Ticket:
+    """One request the customer may see (``own_only``: may change); NotFound otherwise, the same
+    answer as a reference that does not exist."""
+    ticket = unique_or_none(
+        ticket_visible_to_customer(customer=customer, own_only=own_only)
+        .select_related("customer")
+        .filter(reference=reference)
+    )
+    if ticket is None:
+        raise NotFound(_("No such request."))
+    return ticket
+
+
+def attachment_for_customer(*, customer: Customer, ticket_id: int, attachment_id: int) -> Attachment:
+    """A file the customer may see on a request they may see (never one on an internal note)."""
+    att = (
+        Attachment.objects.filter(
+            pk=attachment_id, ticket_id=ticket_id, ticket__in=ticket_visible_to_customer(customer=customer)
+        )
+        .exclude(message__kind=Message.Kind.INTERNAL)
+        .filter(message__held_for__isnull=True, message__hold=Message.Hold.NONE)
+        .first()
+    )
+    if att is None:
+        raise NotFound(_("No such file."))
+    return att
+
+
+AGENT_PRESENT_WINDOW_MINUTES = 10
+
+
+def chat_agent_present(*, ticket: Ticket) -> bool:
+    """Whether an agent is with the customer in a chat: the ticket is assigned and an agent
+    replied publicly within the last few minutes (the chat page shows it)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    if ticket.assignee_id is None or not ticket.is_open:
+        return False
+    since = timezone.now() - timedelta(minutes=AGENT_PRESENT_WINDOW_MINUTES)
+    return ticket.messages.filter(
+        kind=Message.Kind.PUBLIC, held_for__isnull=True, created_at__gte=since
+    ).exists()

@@ -19,7 +19,7 @@ from comptoir.customers.models import Customer
 from comptoir.routing.models import Team
 
 from . import notifications
-from .changes import ticket_changed
+from .changes import AGENT_MESSAGE, CUSTOMER_MESSAGE, ticket_changed
 from .exceptions import Conflict, InvalidInput, PermissionDenied
 from .files import IncomingFile, validate_file
 from .models import Attachment, Category, ConfigurationItem, Message, Ticket, TicketEvent
@@ -153,6 +153,8 @@ def ticket_create(
             events.append(_event(ticket, None, TicketEvent.Kind.TRIAGE, "", triage_note[:500], ""))
         events += [_event(ticket, actor, TicketEvent.Kind.ATTACHMENT, "", a.filename, label) for a in stored]
         TicketEvent.objects.bulk_create(events)
+        # A new ticket is a change too: what counts tickets (the desk's views) sees it arrive.
+        ticket_changed(ticket_id=pk, kinds=[TicketEvent.Kind.CREATED], actor_id=actor.pk if actor else None)
     return ticket, message
 
 
@@ -217,6 +219,7 @@ def ticket_customer_reply(
         ticket_change(ticket=ticket, actor=None, changes={"review_reason": hold_reason[:200]}, touch=True)
     else:
         _customer_words(ticket=ticket, author=author, auto_submitted=auto_submitted, label=label)
+        _message_told(ticket=ticket, message=message, actor=author)
     for att in stored:
         event_record(
             ticket=ticket,
@@ -230,15 +233,32 @@ def ticket_customer_reply(
 
 
 def _customer_words(*, ticket: Ticket, author: User | None, auto_submitted: bool, label: str) -> None:
-    """What a customer's message does to its ticket: reopen it, or start the next-response clock."""
+    """What a customer's message does to its ticket: reopen it, or start the next-response clock;
+    a snoozed ticket wakes up (issue 10)."""
+    from .snooze import WakeReason, snooze_end_fields  # snooze imports this module
+
+    woke = {} if auto_submitted else snooze_end_fields(ticket=ticket, actor=None, reason=WakeReason.CUSTOMER)
     if ticket.status in (Ticket.Status.WAITING_CUSTOMER, Ticket.Status.RESOLVED) and not auto_submitted:
-        ticket_change(ticket=ticket, actor=author, changes={"status": Ticket.Status.OPEN}, label=label)
+        ticket_change(
+            ticket=ticket, actor=author, changes={"status": Ticket.Status.OPEN}, label=label, also=woke
+        )
     else:
         # After the first answer, the customer's message starts the next-response clock.
         starts_clock = not auto_submitted and ticket.first_response_at is not None
         ticket_change(
-            ticket=ticket, actor=author, changes={}, label=label, touch=True, refresh_sla=starts_clock
-        )
+            ticket=ticket, actor=author, changes={}, label=label, touch=True, refresh_sla=starts_clock,
+            also=woke,
+        )  # fmt: skip
+
+
+def _message_told(*, ticket: Ticket, message: Message, actor: User | None) -> None:
+    """Tell the apps that a customer's message joined the ticket (no history row says it): the
+    assignee's notification (issue 10). Not for held messages, until accepted."""
+    if not message.auto_submitted:
+        ticket_changed(
+            ticket_id=ticket.pk, kinds=[CUSTOMER_MESSAGE], actor_id=actor.pk if actor else None,
+            values={CUSTOMER_MESSAGE: (None, message.pk)},
+        )  # fmt: skip
 
 
 @transaction.atomic
@@ -263,6 +283,7 @@ def message_review(*, actor: User, ticket_id: int, message_id: int, accept: bool
     if accept:
         label = _label(None, ticket.customer)
         _customer_words(ticket=ticket, author=None, auto_submitted=message.auto_submitted, label=label)
+        _message_told(ticket=ticket, message=message, actor=actor)
     return message
 
 
@@ -396,6 +417,8 @@ def _agent_message(
     held_for = None
     if not internal and _needs_approval(actor, ticket):
         held_for = actor.mentor
+    if not internal:
+        body = _signed(body, actor=actor, ticket=ticket)
     message = Message.objects.create(
         ticket=ticket,
         kind=Message.Kind.INTERNAL if internal else Message.Kind.PUBLIC,
@@ -406,6 +429,11 @@ def _agent_message(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
     )
+    if held_for is None:  # search indexes it in this transaction (a held reply says reply_held)
+        ticket_changed(
+            ticket_id=ticket.pk, kinds=[AGENT_MESSAGE], actor_id=actor.pk,
+            values={AGENT_MESSAGE: (None, message.pk)},
+        )  # fmt: skip
     items = _configuration_items(configuration_items)
     if items:
         message.configuration_items.add(*items)
@@ -426,6 +454,10 @@ def _agent_message(
             ticket=ticket, actor=actor, field=TicketEvent.Kind.REPLY_HELD, old="", new=held_for.email
         )
         notifications.reply_held_notify(ticket=ticket, message=message, senior=held_for)
+        ticket_changed(
+            ticket_id=ticket.pk, kinds=[TicketEvent.Kind.REPLY_HELD], actor_id=actor.pk,
+            values={TicketEvent.Kind.REPLY_HELD: (None, message.pk)},
+        )  # fmt: skip
     # An answer stops the next-response clock.
     ticket_change(ticket=ticket, actor=actor, changes=changes, also=also, touch=True, refresh_sla=public)
     if public:
@@ -434,6 +466,19 @@ def _agent_message(
     # Django's own (private) prefetch cache, which django-stubs does not declare.
     message._prefetched_objects_cache = {"configuration_items": items, "attachments": stored}  # type: ignore[attr-defined]
     return message
+
+
+# A signature closes a letter: a chat line or a text message goes without one.
+UNSIGNED_CHANNELS = ("chat", "sms")
+
+
+def _signed(body: str, *, actor: User, ticket: Ticket) -> str:
+    """A public reply with its author's signature (issue 10), in the ticket's language; notes and
+    replies that already end with it are left as they are."""
+    signature = actor.signature_for(ticket.language)
+    if not signature or ticket.channel in UNSIGNED_CHANNELS or body.endswith(signature):
+        return body
+    return f"{body}\n\n{signature}"
 
 
 def _needs_approval(actor: User, ticket: Ticket) -> bool:
@@ -625,3 +670,20 @@ def tickets_move_customer(
         for pk, _ref in refs
     )
     return refs
+
+
+@transaction.atomic
+def ticket_customer_close(*, ticket_id: int, customer: Customer) -> Ticket:
+    """A customer closes a request of their own they no longer need ("My requests").
+
+    The history shows the customer's name as who closed it, as with their messages; closing a
+    closed request changes nothing. Someone else's request is refused, whatever the caller checked.
+    """
+    ticket = Ticket.objects.select_for_update().get(pk=ticket_id)
+    if ticket.customer_id != customer.pk:
+        raise PermissionDenied(_("You may only close your own requests."))
+    if ticket.status != Ticket.Status.CLOSED:
+        ticket_change(
+            ticket=ticket, actor=None, changes={"status": Ticket.Status.CLOSED}, label=_label(None, customer)
+        )
+    return ticket

@@ -27,6 +27,7 @@ from comptoir.sla.clock import Deadline
 from comptoir.sla.models import SlaPolicy, Target
 from comptoir.sla.selectors import policy_criteria, policy_for, sla_deadline
 
+from .changes import ticket_changed
 from .models import DUE_NEVER, Message, SlaAlert, Ticket, TicketEvent
 from .notifications import staff_alert
 
@@ -319,6 +320,22 @@ def _fire(
     return alert
 
 
+def _alerts_told(ticket_id: int, alerts: list[SlaAlert]) -> None:
+    """Tell the apps registered in ``tickets.changes`` (the desk's notifications, issue 10) which
+    alerts were sent: kinds ``sla_warning``/``sla_breach``, values ``[(alert id, target), ...]``.
+    A warning recorded late, with its target's breach, was not sent and is not told either."""
+    breached = {a.target for a in alerts if a.kind == SlaAlert.Kind.BREACH}
+    told: dict[str, list[tuple[int, str]]] = {}
+    for alert in alerts:
+        if alert.kind == SlaAlert.Kind.WARNING and alert.target in breached:
+            continue
+        warning = alert.kind == SlaAlert.Kind.WARNING
+        kind = TicketEvent.Kind.SLA_WARNING if warning else TicketEvent.Kind.SLA_BREACH
+        told.setdefault(kind, []).append((alert.pk, alert.target))
+    if told:
+        ticket_changed(ticket_id=ticket_id, kinds=list(told), values={k: (None, v) for k, v in told.items()})
+
+
 @transaction.atomic
 def sla_check(*, ticket_id: int, now: datetime | None = None) -> list[SlaAlert]:
     """Fire the warnings and breaches whose instant has come, then schedule the next check.
@@ -366,6 +383,7 @@ def sla_check(*, ticket_id: int, now: datetime | None = None) -> list[SlaAlert]:
                 alerts.append(alert)
                 fired.add((target, SlaAlert.Kind.BREACH))
                 missed.append(str(TARGET_LABELS.get(target, target)))
+    _alerts_told(ticket.pk, alerts)
     updates: dict = {"sla_next_check_at": _next_check(deadlines, fired)}
     updates["sla_warning_at"] = _next_warning(deadlines, fired)
     if missed:

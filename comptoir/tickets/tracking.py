@@ -42,6 +42,13 @@ def tracking_url(uid: uuid.UUID) -> str:
     return settings.BASE_URL + reverse("portal:track", kwargs={"token": make_token(uid)})
 
 
+def my_requests_url() -> str:
+    """Where a customer signs in to see all their requests (the portal's "My requests")."""
+    from django.urls import reverse
+
+    return settings.BASE_URL.rstrip("/") + reverse("portal:my_requests")
+
+
 def _reply_mac(ticket_id: int) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"reply:{ticket_id}".encode(), hashlib.sha256).hexdigest()[
         :20

@@ -67,3 +67,11 @@ def triage_for(*, ticket_id: int) -> TriageDecision | None:
         _categories, names = _label_names([decision.label])
         decision.label_name = names.get(_slug(decision.label), "")  # type: ignore[attr-defined]
     return decision
+
+
+def triage_guess_category(*, ticket_id: int) -> Category | None:
+    """The category a ticket's triage guess names (None: no guess, or a label no category has)."""
+    label = TriageDecision.objects.filter(ticket_id=ticket_id).values_list("label", flat=True).first()
+    if not label:
+        return None
+    return Category.objects.select_related("team").filter(slug=_slug(label)).first()

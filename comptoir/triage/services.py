@@ -24,16 +24,18 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.common.config import cached
-from comptoir.common.exceptions import NotFound, PermissionDenied
+from comptoir.common.exceptions import InvalidInput, NotFound, PermissionDenied
 from comptoir.customers.models import Customer
 from comptoir.routing.models import Team
 from comptoir.routing.selectors import team_default
+from comptoir.tickets.bulk import Action, BulkResult, tickets_bulk_fields
 from comptoir.tickets.changes import Change
 from comptoir.tickets.models import Category, Ticket
 from comptoir.tickets.notifications import staff_alert
 from comptoir.tickets.services import ticket_change
 
 from .models import TrainingExample, TriageDecision, TriageRule
+from .selectors import triage_guess_category
 
 logger = logging.getLogger("comptoir.triage")
 
@@ -470,3 +472,23 @@ def starter_categories_setup() -> int:
         )
         created += made
     return created
+
+
+def triage_accept_many(*, actor: User, references: list[str]) -> BulkResult:
+    """Accept the triage guess of many tickets at once (issue 10): each gets the category its
+    guess names, and that category's team when it has one. Through ``tickets.bulk``: each ticket
+    permission-checked and changed on its own, the whole undoable; the change teaches the
+    classifier and takes the ticket out of the triage queue (``learn_from_correction``)."""
+
+    def changes_for(ticket: Ticket) -> dict[str, Any]:
+        category = triage_guess_category(ticket_id=ticket.pk)
+        if category is None:
+            raise InvalidInput(_("Triage made no guess with a category to accept."), field="ticket")
+        changes: dict[str, Any] = {"category": category}
+        if category.team_id is not None:
+            changes["team"] = category.team
+        return changes
+
+    return tickets_bulk_fields(
+        actor=actor, references=references, action=Action.ACCEPT_TRIAGE, changes_for=changes_for
+    )

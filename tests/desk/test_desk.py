@@ -20,10 +20,12 @@ def test_queue_shows_team_open_tickets_most_urgent_first(desk_client, make_ticke
     ticket_update(ticket_id=urgent.pk, actor=agent, version=urgent.version, team=team, priority="P1")
     ticket_update(ticket_id=elsewhere.pk, actor=agent, version=elsewhere.version, team=other_team)
     ticket_update(ticket_id=done.pk, actor=agent, version=done.version, team=team, status="resolved")
-    page = desk_client.get("/desk/").content.decode()
+    # The first page is now the agent's own work (issue 10); the team's queue is a view of it.
+    page = desk_client.get("/desk/?view=team").content.decode()
     assert page.index(urgent.reference) < page.index(low.reference)
     assert elsewhere.reference not in page and done.reference not in page
-    assert elsewhere.reference in desk_client.get("/desk/?scope=all").content.decode()
+    assert elsewhere.reference in desk_client.get("/desk/?view=open").content.decode()
+    assert elsewhere.reference in desk_client.get("/desk/?scope=all").content.decode()  # old links
 
 
 def test_queue_paginates_with_cursor(desk_client, make_ticket, agent, team):
@@ -33,9 +35,9 @@ def test_queue_paginates_with_cursor(desk_client, make_ticket, agent, team):
         t = make_ticket(subject=f"Demande {i}")
         ticket_update(ticket_id=t.pk, actor=agent, version=t.version, team=team)
         refs.append(t.reference)
-    first = desk_client.get("/desk/").context["page"]
+    first = desk_client.get("/desk/", {"view": "team"}).context["page"]
     assert len(first.items) == size and first.next_cursor
-    second = desk_client.get("/desk/", {"cursor": first.next_cursor}, HTTP_HX_REQUEST="true")
+    second = desk_client.get("/desk/", {"view": "team", "cursor": first.next_cursor}, HTTP_HX_REQUEST="true")
     html = second.content.decode()
     assert "<html" not in html  # htmx gets only the rows partial
     assert [r for r in refs if r in html] == refs[size:]

@@ -12,8 +12,10 @@ Django's async-safety check (tests/test_settings.py checks that).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -78,3 +80,54 @@ def new_context(browser: Browser) -> Iterator[Callable[..., BrowserContext]]:
 def page(new_context: Callable[..., BrowserContext]) -> Page:
     """A page in a French-speaking (fr-FR) browser: the customer's."""
     return new_context("fr-FR").new_page()
+
+
+# --- Accessibility audit (axe-core, vendored under vendor/: a test tool, never served) -----------
+AXE_JS = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_BLOCKING = ("serious", "critical")
+
+
+def axe_violations(page: Page, *, impacts: tuple[str, ...] = AXE_BLOCKING) -> list[dict[str, Any]]:
+    """Run axe-core on the page as it is now; the violations of the given impacts.
+
+    The script goes in through the DevTools protocol (``evaluate``), which the page's
+    Content-Security-Policy does not govern, so the audited page is the real one, CSP included.
+    """
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    results = page.evaluate("async () => await window.axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in results["violations"] if v.get("impact") in impacts]
+
+
+def axe_report(violations: list[dict[str, Any]]) -> str:
+    """The violations as a person reads them: rule, impact, help, and each offending element."""
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:10]:
+            lines.append(f"    at {json.dumps(node['target'])}: {node['html'][:200]}")
+            for summary in (node.get("failureSummary") or "").splitlines():
+                lines.append(f"        {summary.strip()}")
+        if len(v["nodes"]) > 10:
+            lines.append(f"    ... and {len(v['nodes']) - 10} more elements")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page, url: str | None = None, *, impacts: tuple[str, ...] = AXE_BLOCKING) -> None:
+    """Open ``url`` (or keep the current page) and fail on any serious or critical axe violation.
+
+    Usable on any page of any test: ``assert_accessible(page, live_server.url + "/desk/")``.
+    """
+    if url is not None:
+        response = page.goto(url)
+        assert response is not None and response.ok, f"{url}: HTTP {response.status if response else '-'}"
+    page.wait_for_load_state("load")
+    violations = axe_violations(page, impacts=impacts)
+    where = f"{page.url} (lang={page.locator('html').get_attribute('lang')})"
+    assert not violations, f"accessibility violations on {where}:\n{axe_report(violations)}"
+
+
+@pytest.fixture
+def accessible() -> Callable[..., None]:
+    """The audit as a fixture: ``accessible(page, url)``; see ``assert_accessible``."""
+    return assert_accessible

@@ -61,6 +61,9 @@ def test_fresh_install_customer_to_level_1_to_level_2(live_server, page, new_con
     expect(level_1.locator(".flash li.success")).to_contain_text("Ticket escalated.")
 
     level_2 = agent_login(new_context("en-CA"), live_server.url, "deux@example.org")
+    # Issue 10: the bell says a ticket was escalated to their team; the team's view lists it.
+    expect(level_2.get_by_test_id("bell-count")).to_have_text("1")
+    level_2.locator('[data-testid="view-link"][data-view="team"]').click()
     expect(level_2.get_by_test_id("queue")).to_contain_text(reference)
     level_2.get_by_test_id("next-ticket").click()
     expect(level_2).to_have_url(re.compile(rf"/desk/tickets/{reference}/$"))

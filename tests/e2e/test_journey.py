@@ -81,7 +81,8 @@ def open_from_queue(page: Page, reference: str) -> None:
     row = page.get_by_test_id("queue-row").filter(has_text=reference)
     expect(row).to_have_count(1)
     row.get_by_role("link", name=reference, exact=True).click()
-    expect(page).to_have_url(re.compile(rf"/desk/tickets/{re.escape(reference)}/$"))
+    # The link carries the list it came from (issue 10: previous/next ticket of that view).
+    expect(page).to_have_url(re.compile(rf"/desk/tickets/{re.escape(reference)}/\?from=view%3Dopen$"))
     expect(page.get_by_test_id("reference")).to_have_text(reference)
 
 
@@ -114,7 +115,8 @@ def test_customer_agent_customer_journey_in_french(live_server, settings, mailou
     assert reference in ack.body
     assert fr("Follow your request and reply to us here:") in ack.body
     links = re.findall(r"https?://\S+", ack.body)
-    assert links == [base + track_href], ack.body
+    # The tracking link, then "My requests" (sign-in by email link, issue 10).
+    assert links == [base + track_href, base + "/my/"], ack.body
     assert description not in ack.body  # never the customer's own text
 
     # 3. The link from the email opens the request, in French.

@@ -71,6 +71,7 @@ def test_an_agent_starts_the_day_on_their_own_view(live_server, make_ticket, new
     rows.first.get_by_test_id("row-link").click()
     expect(desk.get_by_test_id("reference")).to_have_text(first_ref)
     expect(desk.get_by_test_id("worklist-nav")).to_be_visible()
+    expect(desk.locator("html")).to_have_attribute("data-shortcuts", "on")  # the keys are listened to
     desk.keyboard.press("?")
     expect(desk.get_by_test_id("shortcuts")).to_be_visible()
     desk.keyboard.press("Escape")
@@ -87,7 +88,9 @@ def test_an_agent_starts_the_day_on_their_own_view(live_server, make_ticket, new
     second_ref = desk.get_by_test_id("reference").inner_text()
     assert second_ref in {t.reference for t in urgent}
     expect(desk).to_have_url(re.compile(r"from=.*priority%3DP1"))
+    expect(desk.locator("html")).to_have_attribute("data-shortcuts", "on")
     desk.keyboard.press("k")
     expect(desk.get_by_test_id("reference")).to_have_text(first_ref)
+    expect(desk.locator("html")).to_have_attribute("data-shortcuts", "on")
     desk.keyboard.press("a")  # take it
     expect(desk.get_by_test_id("holder")).to_contain_text(agent.name)

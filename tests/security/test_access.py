@@ -290,9 +290,14 @@ def _secrets_absent(response, ticket) -> None:  # type: ignore[no-untyped-def]
     assert PDF not in body
 
 
-# Deliberately public: the request form and the chat box (both open a ticket, rate-limited).
-PUBLIC = {"/", "/chat/", "/desk/login/", "/admin/login/", "/api/v1/openapi.json", "/api/v1/docs"}
+# Deliberately public: the request form and the chat box (both open a ticket, rate-limited), and
+# My requests' sign-in form (its answer is the same for any address).
+PUBLIC = {
+    "/", "/chat/", "/desk/login/", "/admin/login/", "/api/v1/openapi.json", "/api/v1/docs",
+    "/my/", "/my/signin/", "/my/signin/sent/",
+}  # fmt: skip
 LOGIN_PAGES = ("/desk/login/", "/admin/login/")
+CUSTOMER_SIGN_IN = "/my/"  # where My requests sends a visitor who is not signed in
 
 
 @pytest.mark.attack("access", "10")
@@ -328,10 +333,16 @@ def test_unauthenticated_sweep_of_every_url_pattern(raw_client, make_ticket):  #
             _secrets_absent(response, ticket)
             if status == 302:
                 location = response["Location"]
-                assert location.startswith(LOGIN_PAGES) or path in (
-                    "/i18n/setlang/",
-                    "/desk/logout/",
-                    "/admin/logout/",
+                assert (
+                    location.startswith(LOGIN_PAGES)
+                    or location == CUSTOMER_SIGN_IN
+                    or path
+                    in (
+                        "/i18n/setlang/",
+                        "/desk/logout/",
+                        "/admin/logout/",
+                        "/my/signin/",  # to the same "check your email" page, whatever the address
+                    )
                 ), where
                 assert location.startswith("/"), where
             elif status == 301:  # the only permanent redirect: the favicon, to a static file

@@ -135,7 +135,7 @@ def test_desk_shows_time_left(hour_policy, make_ticket, desk_client, team):
     ticket = make_ticket()
     Ticket.objects.filter(pk=ticket.pk).update(team=team)
     _age(ticket, 90)
-    html = desk_client.get("/desk/").content.decode()
+    html = desk_client.get("/desk/?view=team").content.decode()  # the team's queue (issue 10)
     assert "late by 30 min" in html or "late by 29 min" in html
     html = desk_client.get(f"/desk/tickets/{ticket.reference}/").content.decode()
     assert 'data-testid="time-left"' in html and "late by" in html

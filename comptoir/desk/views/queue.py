@@ -1,4 +1,4 @@
-"""The queue and "next ticket"."""
+"""The desk's first page (the work lists) and "next ticket"."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from comptoir.accounts.selectors import agent_team_ids
 from comptoir.assignment import services as assignment
 from comptoir.common.exceptions import DomainError
-from comptoir.tickets import selectors as tickets
+from comptoir.worklists import selectors as worklists
 
+from ..forms import SavedViewForm, WorklistFilterForm
 from .common import agent_required
 
 # The most urgent 25 first, then "More tickets" (htmx): a page an agent reads at a glance, and
@@ -22,22 +22,37 @@ QUEUE_PAGE_SIZE = 25
 
 @agent_required
 def queue(request: HttpRequest) -> HttpResponse:
-    scope = request.GET.get("scope", "team")
-    team_ids = None if scope == "all" else agent_team_ids(user=request.user)
-    try:
-        page = tickets.ticket_queue(
-            actor=request.user,
-            team_ids=team_ids,
-            cursor=request.GET.get("cursor") or None,
-            limit=QUEUE_PAGE_SIZE,
-        )
-    except DomainError as exc:  # a tampered cursor: say so, do not guess a page
-        return render(request, "desk/queue.html", {"error": exc.message, "scope": scope}, status=400)
+    """The desk's first page: a work list (default: the agent's own open tickets, then what waits
+    for their decision), its filters and sort in the URL, the sidebar of views with their counts."""
+    query = worklists.worklist_query_parse(request.GET)
+    cursor = request.GET.get("cursor") or None
+    ctx: dict = {"query": query, "qs": query.querystring(), "title": worklists.VIEWS[query.view]}
+    page = None
+    if query.view != worklists.WAITING:
+        try:
+            page = worklists.worklist_page(
+                actor=request.user, query=query, cursor=cursor, limit=QUEUE_PAGE_SIZE
+            )
+        except DomainError as exc:  # a tampered cursor: say so, do not guess a page
+            return render(request, "desk/queue.html", {**ctx, "error": exc.message}, status=400)
+    ctx["page"] = page
     if request.htmx:  # the next rows only
-        return render(request, "desk/queue.html#rows", {"page": page, "scope": scope})
-    # First page: what waits for this agent's decision, above the queue (issue 8).
-    waiting = tickets.waiting_for(actor=request.user) if not request.GET.get("cursor") else None
-    return render(request, "desk/queue.html", {"page": page, "scope": scope, "waiting": waiting})
+        return render(request, "desk/queue.html#rows", ctx)
+    if not cursor and query.view in (worklists.MINE, worklists.WAITING):
+        ctx["waiting"] = worklists.worklist_waiting(actor=request.user)
+    counts = worklists.worklist_counts(actor=request.user)
+    if "waiting" in ctx:
+        counts[worklists.WAITING] = sum(len(rows) for rows in ctx["waiting"].values())
+    ctx.update(
+        counts=counts,
+        sidebar=[(slug, label, counts.get(slug)) for slug, label in worklists.VIEWS.items()],
+        saved_views=worklists.saved_views_for(actor=request.user),
+        filter_form=WorklistFilterForm(initial=query.params()),
+        save_form=SavedViewForm(initial={"query": ctx["qs"]}),
+    )
+    if query.filtered and page is not None:
+        ctx["bounded_count"] = worklists.worklist_count_bounded(actor=request.user, query=query)
+    return render(request, "desk/queue.html", ctx)
 
 
 @agent_required

@@ -12,15 +12,17 @@ from django.views.decorators.http import require_POST
 
 from comptoir.common.exceptions import DomainError
 from comptoir.common.http import attachment_response
+from comptoir.macros.selectors import macro_list
+from comptoir.macros.services import ReplyOutcome, reply_send
 from comptoir.routing.selectors import team_escalation_target, team_level_2_list
 from comptoir.tickets import selectors as tickets
 from comptoir.tickets.files import incoming_files
-from comptoir.tickets.models import Ticket
+from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.permissions import ticket_actions
 from comptoir.tickets.services import (
+    UNSIGNED_CHANNELS,
     message_review,
     reply_release,
-    ticket_agent_message,
     ticket_flag_clear,
     ticket_update,
 )
@@ -28,7 +30,9 @@ from comptoir.tickets.sla import sla_state
 from comptoir.triage.selectors import triage_for
 
 from ..forms import MessageForm, UpdateForm
+from .collisions import reply_check, reply_take
 from .common import act, agent_required, ticket_or_404
+from .worklists import worklist_nav
 
 
 def _update_form(request: HttpRequest, ticket: Ticket, data: Any = None) -> UpdateForm:
@@ -38,10 +42,15 @@ def _update_form(request: HttpRequest, ticket: Ticket, data: Any = None) -> Upda
         return UpdateForm(data, assign=assign)
     initial = {
         "version": ticket.version, "status": ticket.status, "priority": ticket.priority,
-        "team": ticket.team_id, "assignee": ticket.assignee_id,
+        "team": ticket.team_id, "assignee": ticket.assignee.email if ticket.assignee_id else "",
         "category": ticket.category.slug if ticket.category_id else "",
     }  # fmt: skip
     return UpdateForm(initial=initial, assign=assign)
+
+
+def _signature(request: HttpRequest, ticket: Ticket) -> str:
+    """The signature a public reply on this ticket gets (shown under the reply box)."""
+    return request.user.signature_for(ticket.language)
 
 
 def _ticket_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
@@ -58,15 +67,25 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[
         "escalation_teams": list(team_level_2_list()) if actions.escalate else [],
         "escalation_default": team_escalation_target(team=ticket.team) if actions.escalate else None,
         "message_form": extra.pop("message_form", None) or MessageForm(),
+        # Reply tools (issue 10): macros, the signature added under a public reply, the draft.
+        "macros": macro_list(actor=request.user) if actions.reply else [],
+        "signature": "" if ticket.channel in UNSIGNED_CHANNELS else _signature(request, ticket),
+        "draft_sent": request.session.pop(DRAFT_SENT, None) == ticket.reference,
         "update_form": extra.pop("update_form", None) or _update_form(request, ticket),
         **extra,
     }
 
 
+# The reference of the ticket whose reply was just sent: its page tells the browser's draft to go.
+DRAFT_SENT = "desk:draft_sent"
+
+
 @agent_required
 def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = ticket_or_404(request, reference)
-    return render(request, "desk/ticket.html", _ticket_context(request, ticket))
+    # Opened from a work list (?from=its query): previous and next ticket of that list.
+    nav = worklist_nav(request, ticket)
+    return render(request, "desk/ticket.html", _ticket_context(request, ticket, nav=nav))
 
 
 @agent_required
@@ -75,27 +94,43 @@ def ticket_message(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = ticket_or_404(request, reference)
     form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
+        d = form.cleaned_data
+        # Collisions (issue 10): news since the page loaded, or another holder, are shown first.
+        check = reply_check(request, ticket, internal=d["internal"])
+        if check is not None:
+            ctx = _ticket_context(request, ticket, message_form=form, reply_check=check)
+            return render(request, "desk/ticket.html", ctx, status=409)
         try:
-            message = ticket_agent_message(
-                ticket=ticket, actor=request.user, body=form.cleaned_data["body"],
-                internal=form.cleaned_data["internal"],
-                configuration_items=form.cleaned_data["configuration_items"],
+            # With the macro's actions and "send and set status", in one transaction (issue 10).
+            outcome = reply_send(
+                ticket_id=ticket.pk, actor=request.user, body=d["body"], internal=d["internal"],
+                macro_id=d["macro"], then_status=d["then"], configuration_items=d["configuration_items"],
                 files=incoming_files(request.FILES.getlist("attachment")),
             )  # fmt: skip
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            if message.held_for_id is not None:  # a junior's reply: nothing is sent yet
-                messages.info(
-                    request,
-                    _("Reply saved; it is sent once %(senior)s approves it.") % {"senior": message.held_for},
-                )
-            else:
-                note = form.cleaned_data["internal"]
-                messages.success(request, _("Internal note added.") if note else _("Reply sent."))
+            _reply_sent(request, outcome, changed=bool(d["macro"] or d["then"]))
+            reply_take(request, ticket, internal=d["internal"])
             return redirect("desk:ticket", reference=reference)
     ctx = _ticket_context(request, ticket, message_form=form)
     return render(request, "desk/ticket.html", ctx, status=400)
+
+
+def _reply_sent(request: HttpRequest, outcome: ReplyOutcome, *, changed: bool) -> None:
+    message = outcome.message
+    request.session[DRAFT_SENT] = outcome.ticket.reference
+    if message.held_for_id is not None:  # a junior's reply: nothing is sent yet
+        messages.info(
+            request, _("Reply saved; it is sent once %(senior)s approves it.") % {"senior": message.held_for}
+        )
+        if outcome.status_kept:
+            messages.info(request, _("The status was not changed: set it once the reply is approved."))
+    else:
+        note = message.kind == Message.Kind.INTERNAL
+        messages.success(request, _("Internal note added.") if note else _("Reply sent."))
+    if changed and not outcome.status_kept:
+        messages.success(request, _("Ticket updated."))
 
 
 @agent_required
@@ -129,11 +164,13 @@ def ticket_change(request: HttpRequest, reference: str) -> HttpResponse:
 @agent_required
 @require_POST
 def message_approve(request: HttpRequest, reference: str, message_id: int) -> HttpResponse:
-    return act(
+    response = act(
         request, reference,
         lambda t: reply_release(actor=request.user, ticket_id=t.pk, message_id=message_id),
         _("Reply approved and sent."),
     )  # fmt: skip
+    # From the approvals list (issue 10), back to it; the outcome is shown there.
+    return redirect("desk:approvals") if request.POST.get("back") == "approvals" else response
 
 
 @agent_required

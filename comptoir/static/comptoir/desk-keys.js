@@ -71,5 +71,6 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-shortcut-help]").forEach(function (b) { b.hidden = false; });
+    document.documentElement.setAttribute("data-shortcuts", "on");  // listening (tests wait for it)
   });
 }());

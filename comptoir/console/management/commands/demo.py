@@ -12,9 +12,10 @@ from comptoir.accounts.models import User
 from comptoir.accounts.services import agent_create
 from comptoir.assignment.services import ticket_escalate
 from comptoir.common.config import invalidate
-from comptoir.console.demo_data import NAMES, reply_text, ticket_topic
+from comptoir.console.demo_data import MACROS, NAMES, reply_text, ticket_topic
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
+from comptoir.macros.services import MacroData, macro_create
 from comptoir.routing.selectors import team_get_by_name
 from comptoir.routing.services import team_get_or_create
 from comptoir.sla.services import sla_default_setup
@@ -100,6 +101,9 @@ class Command(BaseCommand):
             for category in category_list():
                 team = teams[_team_for(category.slug)]
                 categories[category.slug] = category_team_set(actor=admin, category_id=category.pk, team=team)
+            for name, body_fr, body_en, status in MACROS:  # shared canned replies (issue 10)
+                macro_create(actor=admin, data=MacroData(name=name, body_fr=body_fr, body_en=body_en,
+                                                         shared=True, set_status=status))  # fmt: skip
         juniors = [a for a in agents if a.level == 1]
         held: Counter[int] = Counter()
         escalated = 0
