@@ -138,6 +138,9 @@ def _request_for(customer: Customer, reference: str, *, own_only: bool = False):
 def my_request(request: HttpRequest, customer: Customer, reference: str) -> HttpResponse:
     """One request, rendered as the tracking page renders it; its owner may answer and close it."""
     ticket = _request_for(customer, reference)
+    if ticket.merged_into_id is not None and request.method != "POST":
+        # Merged: its conversation lives on in the survivor (the tracking link does the same).
+        return redirect("portal:my_request", reference=tickets.ticket_survivor(ticket=ticket).reference)
     own = ticket.customer_id == customer.pk
     form = ReplyForm(initial={"submission_id": uuid.uuid4().hex})
     status = 200

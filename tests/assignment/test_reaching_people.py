@@ -156,7 +156,8 @@ def test_the_waiting_section_is_bounded_and_cheap(settings, make_ticket, team):
         html = client.get(reverse("desk:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     start = html.find('data-testid="waiting"')
     assert html[start : html.find("</section>", start)].count('data-testid="waiting-row"') == 20
-    sqls = [q["sql"].upper() for q in queries.captured_queries]
+    # Not the config cache's once-a-second generation read (timing, not this page's cost).
+    sqls = [q["sql"].upper() for q in queries.captured_queries if "common_configgeneration" not in q["sql"]]
     # 12, and since issue 10 the sidebar's two reads: the view counters (one sum) and saved views.
     assert len(sqls) <= 14, sqls
     # No count of tickets per page view; the bell (issue 10) counts the agent's own unread

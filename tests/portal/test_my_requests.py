@@ -394,3 +394,18 @@ def test_the_list_costs_the_same_queries_for_few_or_many_requests(
     for n in range(5):
         make_ticket(email=ALICE, subject=f"Demande {n}")
     assert queries() == few
+
+
+def test_a_merged_request_leads_to_the_one_it_joined(
+    client, two_customers, django_capture_on_commit_callbacks, mailoutbox, agent
+):
+    """The customer's merged request is no dead end: its page leads to the surviving request."""
+    from comptoir.tickets.merge import ticket_merge
+
+    a1, a2, _b1 = two_customers
+    ticket_merge(actor=agent, source_id=a2.pk, target_id=a1.pk)
+    sign_in(client, ALICE, django_capture_on_commit_callbacks, mailoutbox)
+    response = client.get(f"/my/requests/{a2.reference}/")
+    assert response.status_code == 302 and response["Location"] == f"/my/requests/{a1.reference}/"
+    page = client.get(response["Location"], HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert a1.reference in page and a1.subject in html.unescape(page)
