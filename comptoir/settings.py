@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "comptoir.notifications",
     "comptoir.macros",
     "comptoir.worklists",
+    "comptoir.knowledge",
     "comptoir.search",
     "comptoir.intake",
     "comptoir.channels",

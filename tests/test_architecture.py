@@ -19,7 +19,7 @@ LAYER = {
     "intake": 5,
     "triage": 4, "assignment": 4, "macros": 4, "worklists": 4,
     "notifications": 4, "search": 4,
-    "tickets": 3,
+    "tickets": 3, "knowledge": 3,
     "accounts": 2, "outbox": 2,
     "routing": 1, "customers": 1, "sla": 1,
     "common": 0, "nlp": 0,

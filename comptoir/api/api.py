@@ -16,7 +16,19 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from comptoir.common.exceptions import DomainError
 
-from . import assignment, channels, customers, errors, inbound, macros, outbox, search, tickets, triage
+from . import (
+    articles,
+    assignment,
+    channels,
+    customers,
+    errors,
+    inbound,
+    macros,
+    outbox,
+    search,
+    tickets,
+    triage,
+)
 from .auth import TokenAuth
 
 api = NinjaAPI(
@@ -64,5 +76,5 @@ def http_error(request: HttpRequest, exc: HttpError):  # type: ignore[no-untyped
     return api.create_response(request, {"detail": detail}, status=exc.status_code)
 
 
-for context in (tickets, customers, assignment, triage, inbound, channels, outbox, search, macros):
+for context in (tickets, customers, assignment, triage, inbound, channels, outbox, search, macros, articles):
     api.add_router("/", context.router)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from comptoir.search.articles import ArticleHit
 from comptoir.search.selectors import MAX_LIMIT, search
 
 from .schemas import ERRORS, Text
@@ -47,10 +48,30 @@ class CustomerHitOut(Schema):
     identities: list[IdentityOut]
 
 
+class ArticleHitOut(Schema):
+    id: int
+    title: str
+    language: str
+    status: str
+    visibility: str
+    title_html: str = Field(description="The title, HTML-escaped, matched words in <mark>.")
+    snippet: str = Field(description="An extract of the article's text, HTML-escaped, with <mark>.")
+    score: float
+
+
+def article_hit(h: ArticleHit) -> dict:
+    a = h.article
+    return {
+        "id": a.pk, "title": a.title, "language": a.language, "status": a.status,
+        "visibility": a.visibility, "title_html": h.title_html, "snippet": h.snippet_html, "score": h.score,
+    }  # fmt: skip
+
+
 class SearchOut(Schema):
     q: str
     tickets: list[TicketHitOut]
     customers: list[CustomerHitOut]
+    articles: list[ArticleHitOut] = Field(description="Knowledge base articles the caller may read.")
     problems: list[str] = Field(description="Filters that could not be understood (unknown team...).")
 
 
@@ -86,4 +107,5 @@ def search_view(request: HttpRequest, params: Query[SearchParams]):  # type: ign
             for h in found.customers
         ],
         "problems": found.problems,
+        "articles": [article_hit(h) for h in found.articles],
     }

@@ -12,6 +12,7 @@ from .views import (
     channels,
     customers,
     inbound,
+    knowledge,
     live,
     macros,
     me,
@@ -96,4 +97,9 @@ urlpatterns = [
     path("approvals/", notifications.approvals, name="approvals"),
     path("live/", live.desk_live, name="live"),
     path("tickets/<str:reference>/live/", live.ticket_live, name="ticket_live"),
+    # Knowledge base (issue 11).
+    path("kb/", knowledge.kb_list, name="kb"),
+    path("kb/new/", knowledge.kb_new, name="kb_new"),
+    path("kb/<int:article_id>/", knowledge.kb_article, name="kb_article"),
+    path("kb/<int:article_id>/edit/", knowledge.kb_edit, name="kb_edit"),
 ]

@@ -1,4 +1,4 @@
-"""The two full-text backends behind ``selectors.search``: same inputs, same answers.
+"""The two full-text backends behind ``selectors.search`` (and ``articles``): same inputs, same answers.
 
 Each returns ``(id, score)`` pairs, best first (higher score is better). Ranking is over the
 ``WINDOW`` (500) most recent matches that pass the visibility and filter conditions: a word found in
@@ -119,6 +119,30 @@ def customer_matches(parsed: ParsedQuery, *, limit: int) -> list[tuple[int, floa
             ") ORDER BY score DESC, id DESC LIMIT %s"
         )
         args = [fts5_expression(parsed), WINDOW, limit]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        return [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
+
+
+def article_matches(parsed: ParsedQuery, *, restrict: QuerySet, limit: int) -> list[tuple[int, float]]:
+    """Articles matching every term among ``restrict`` (the articles the reader may read)."""
+    if connection.vendor == "postgresql":
+        cond, params = _condition(restrict, "d.article_id")
+        query = tsquery_expression(parsed)
+        # Constants and the ORM's compiled condition; every value is a parameter.
+        sql = (
+            "SELECT d.article_id, ts_rank(d.vector, to_tsquery('simple', %s)) AS score"  # noqa: S608
+            f" FROM search_articledocument d WHERE d.vector @@ to_tsquery('simple', %s){cond}"
+            " ORDER BY score DESC, d.article_id DESC LIMIT %s"
+        )
+        args: list = [query, query, *params, limit]
+    else:
+        cond, params = _condition(restrict, "search_article_fts.rowid")
+        sql = (
+            "SELECT rowid AS id, -bm25(search_article_fts, 4.0, 1.0) AS score FROM search_article_fts"  # noqa: S608
+            f" WHERE search_article_fts MATCH %s{cond} ORDER BY score DESC, id DESC LIMIT %s"
+        )
+        args = [fts5_expression(parsed), *params, limit]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         return [(int(r[0]), float(r[1])) for r in cursor.fetchall()]

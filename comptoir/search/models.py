@@ -1,4 +1,4 @@
-"""The search index's source rows: one normalised document per ticket and per customer.
+"""The search index's source rows: one normalised document per ticket, customer and article.
 
 Text here is ``search.text.normalise``'s output, never shown to anyone. SQLite indexes these
 tables with FTS5 virtual tables kept in step by triggers; PostgreSQL with a generated tsvector
@@ -46,3 +46,25 @@ class CustomerDocument(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.customer_id}"
+
+
+class ArticleDocument(models.Model):
+    """A knowledge base article's normalised title and text (issue 11); its visibility is read
+    from the article itself when searching, so a status change needs no re-index to apply."""
+
+    article = models.OneToOneField(
+        "knowledge.Article",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    title = models.TextField(_("title"), blank=True)
+    body = models.TextField(_("text"), blank=True)
+
+    class Meta:
+        verbose_name = _("article search document")
+        verbose_name_plural = _("article search documents")
+
+    def __str__(self) -> str:
+        return f"#{self.article_id}"

@@ -26,6 +26,7 @@ from comptoir.tickets.models import Message, Ticket
 from comptoir.tickets.selectors import ticket_visible_to
 
 from . import backends
+from .articles import ArticleHit, article_hits
 from .highlight import Marked, highlight
 from .text import ParsedQuery, fold, parse_query
 
@@ -61,6 +62,7 @@ class SearchResults:
     customers: list[CustomerHit] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     searched: bool = False  # there was something to search for
+    articles: list[ArticleHit] = field(default_factory=list)  # knowledge base (issue 11)
 
 
 def _may_read_internal(actor: User) -> bool:
@@ -132,6 +134,8 @@ def search(*, actor: User, q: str, limit: int = 20) -> SearchResults:
     if not parsed.terms and not parsed.filters:
         return results
     results.searched = True
+    if parsed.terms and not parsed.filters:  # filters are about tickets
+        results.articles = article_hits(actor=actor, parsed=parsed, limit=min(limit, 10))
     visible = ticket_visible_to(actor=actor)
     if visible.query.is_empty():
         return results

@@ -11,10 +11,12 @@ from django.apps import apps as django_apps
 from django.db import connection, transaction
 
 from comptoir.customers.models import Customer, CustomerMerge, Identity
+from comptoir.knowledge.markdown import markdown_text
+from comptoir.knowledge.models import Article
 from comptoir.tickets.changes import Change
 from comptoir.tickets.models import Message, Ticket
 
-from .models import CustomerDocument, TicketDocument
+from .models import ArticleDocument, CustomerDocument, TicketDocument
 from .text import digits_only, normalise
 
 logger = logging.getLogger("comptoir.search")
@@ -135,6 +137,51 @@ def merge_index_on_save(sender: type, instance: CustomerMerge, **kwargs: Any) ->
     customer_index(customer_id=instance.target_id)
 
 
+def article_document(*, article_id: int, title: str, body: str, language: str) -> ArticleDocument:
+    """An article's document: its title and the words its Markdown shows, stemmed in its language."""
+    return ArticleDocument(
+        article_id=article_id, title=normalise(title, language), body=normalise(markdown_text(body), language)
+    )
+
+
+def article_index_on_save(sender: type, instance: Article, **kwargs: Any) -> None:
+    """``post_save`` of an article, inside the service's transaction: searchable in the same commit."""
+    doc = article_document(
+        article_id=instance.pk, title=instance.title, body=instance.body, language=instance.language
+    )
+    if kwargs.get("created") or not ArticleDocument.objects.filter(pk=instance.pk).update(
+        title=doc.title, body=doc.body
+    ):
+        doc.save(force_insert=True)
+
+
+def article_reindex(*, batch: int = 500, apps: Any = None) -> int:
+    """Rebuild every article's document (``apps``: a migration's historical registry)."""
+    get = (apps or django_apps).get_model
+    Article, ArticleDocument = get("knowledge", "Article"), get("search", "ArticleDocument")  # noqa: N806
+    done, last = 0, 0
+    while True:
+        rows = list(
+            Article.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "title", "body", "language")[:batch]
+        )
+        if not rows:
+            return done
+        docs = [
+            ArticleDocument(article_id=d.article_id, title=d.title, body=d.body)
+            for d in (
+                article_document(article_id=pk, title=title, body=body, language=lang)
+                for pk, title, body, lang in rows
+            )
+        ]
+        with transaction.atomic():
+            ArticleDocument.objects.filter(pk__gte=rows[0][0], pk__lte=rows[-1][0]).delete()
+            ArticleDocument.objects.bulk_create(docs)
+        done += len(docs)
+        last = rows[-1][0]
+
+
 def search_reindex(*, batch: int = 5000, verbose: bool = False, apps: Any = None) -> dict[str, int]:
     """Rebuild every document (existing data, upgrades, bulk loads), one transaction per batch.
 
@@ -147,11 +194,15 @@ def search_reindex(*, batch: int = 5000, verbose: bool = False, apps: Any = None
             ("customers", "Identity"), ("search", "TicketDocument"), ("search", "CustomerDocument"),
         )
     }  # fmt: skip
+    # A migration's registry may predate articles (search 0003 runs before 0004 adds them; 0004
+    # indexes the articles itself): articles only with the current models.
+    with_articles = apps is None
     counts = {
         "tickets": _reindex_tickets(models, batch, verbose),
         "customers": _reindex_customers(models, batch),
+        "articles": article_reindex() if with_articles else 0,
     }
-    optimise()
+    optimise(articles=with_articles)
     return counts
 
 
@@ -223,12 +274,13 @@ def _reindex_customers(models: dict[str, Any], batch: int) -> int:
         last = ids[-1]
 
 
-def optimise() -> None:
+def optimise(*, articles: bool = True) -> None:
     """Merge the FTS5 index segments after a bulk load (PostgreSQL: refresh the planner's stats)."""
+    kinds = ("ticket", "customer", "article") if articles else ("ticket", "customer")
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            for table in ("search_ticket_fts", "search_customer_fts"):
+        for kind in kinds:
+            if connection.vendor == "sqlite":
+                table = f"search_{kind}_fts"
                 cursor.execute(f"INSERT INTO {table}({table}) VALUES ('optimize')")  # noqa: S608
-        elif connection.vendor == "postgresql":
-            cursor.execute("ANALYZE search_ticketdocument")
-            cursor.execute("ANALYZE search_customerdocument")
+            elif connection.vendor == "postgresql":
+                cursor.execute(f"ANALYZE search_{kind}document")

@@ -1,0 +1,115 @@
+"""Knowledge base articles (issue 11): bilingual, drafted then published, internal or public.
+
+An article's body is Markdown as its author typed it; it is rendered (and sanitised) on display
+by ``knowledge.markdown``. Every edit leaves an ``ArticleRevision`` written by the services.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Article(models.Model):
+    class Language(models.TextChoices):
+        FR = "fr", _("French")
+        EN = "en", _("English")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    class Visibility(models.TextChoices):
+        INTERNAL = "internal", _("Internal (agents only)")
+        PUBLIC = "public", _("Public (help centre)")
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body (Markdown)"), blank=True)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name=_("translation of"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
+    )
+    category = models.ForeignKey(
+        "tickets.Category",
+        verbose_name=_("category"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.INTERNAL
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    published_at = models.DateTimeField(_("first published"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["status", "visibility", "language"], name="knowledge_art_state_idx")]
+        constraints = [
+            # One translation per language of an original.
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                condition=models.Q(translation_of__isnull=False),
+                name="knowledge_one_translation_per_language",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_public(self) -> bool:
+        """What a customer or a visitor may read."""
+        return self.status == self.Status.PUBLISHED and self.visibility == self.Visibility.PUBLIC
+
+
+class ArticleRevision(models.Model):
+    """An article as one edit left it: who, when, and its text then."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("revision"))
+    editor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("edited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body (Markdown)"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Article.Status.choices)
+    visibility = models.CharField(_("visibility"), max_length=10, choices=Article.Visibility.choices)
+
+    class Meta:
+        verbose_name = _("article revision")
+        verbose_name_plural = _("article revisions")
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="knowledge_revision_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} r{self.number}"

@@ -1,0 +1,156 @@
+"""Writing articles: creation and edits, each leaving a revision, in one transaction.
+
+The search index (``comptoir.search``, a higher layer) follows ``Article`` rows through
+``post_save``, which fires inside these transactions: an edit is searchable once committed, in
+the same commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from comptoir.accounts.models import User
+from comptoir.common.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+
+from .models import Article, ArticleRevision
+from .selectors import article_may_write, article_visible_to
+
+TITLE_MAX = 200
+BODY_MAX = 100_000
+_UNSET: Any = object()
+_FIELDS = ("title", "body", "language", "status", "visibility", "category", "translation_of")
+
+
+@dataclass
+class ArticleData:
+    """What an author sets; on an edit, fields left ``_UNSET`` are kept."""
+
+    title: Any = _UNSET
+    body: Any = _UNSET
+    language: Any = _UNSET
+    status: Any = _UNSET
+    visibility: Any = _UNSET
+    category: Any = _UNSET  # a tickets.Category or None
+    translation_of: Any = _UNSET  # an article id or None
+
+
+def _check_writer(actor: User) -> None:
+    if not article_may_write(actor=actor):
+        raise PermissionDenied(_("Only level-2 agents and supervisors may write articles."))
+
+
+def _clean_text(value: str, *, field: str, limit: int, required: bool) -> str:
+    value = (value or "").replace("\x00", "").strip()
+    if required and not value:
+        raise InvalidInput(_("This field is required."), field=field)
+    if len(value) > limit:
+        raise InvalidInput(_("At most %(limit)s characters.") % {"limit": limit}, field=field)
+    return value
+
+
+def _choice(value: str, choices: type, field: str) -> str:
+    if value not in choices.values:  # type: ignore[attr-defined]
+        raise InvalidInput(_("Not a valid choice: %(value)s") % {"value": value}, field=field)
+    return value
+
+
+def _original(*, actor: User, article_id: int | None, language: str, exclude: int | None) -> Article | None:
+    """The original a translation points to (a translation of a translation: its original)."""
+    if article_id is None:
+        return None
+    original = article_visible_to(actor=actor).filter(pk=article_id).first()
+    if original is None:
+        raise InvalidInput(_("No such article to translate."), field="translation_of")
+    if original.translation_of_id is not None:
+        original = Article.objects.get(pk=original.translation_of_id)
+    if original.pk == exclude:
+        raise InvalidInput(_("An article cannot be its own translation."), field="translation_of")
+    if exclude is not None and Article.objects.filter(translation_of_id=exclude).exists():
+        raise InvalidInput(_("This article has translations: it is an original."), field="translation_of")
+    if original.language == language:
+        raise InvalidInput(
+            _("A translation must be in another language than its original."), field="language"
+        )
+    taken = Article.objects.filter(translation_of=original, language=language)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise Conflict(_("This article already has a translation in that language."))
+    return original
+
+
+def _apply(article: Article, data: ArticleData, *, actor: User) -> None:
+    if data.title is not _UNSET:
+        article.title = _clean_text(data.title, field="title", limit=TITLE_MAX, required=True)
+    if data.body is not _UNSET:
+        article.body = _clean_text(data.body, field="body", limit=BODY_MAX, required=False)
+    if data.language is not _UNSET:
+        article.language = _choice(data.language, Article.Language, "language")
+    if data.status is not _UNSET:
+        article.status = _choice(data.status, Article.Status, "status")
+    if data.visibility is not _UNSET:
+        article.visibility = _choice(data.visibility, Article.Visibility, "visibility")
+    if data.category is not _UNSET:
+        article.category = data.category
+    if data.translation_of is not _UNSET or data.language is not _UNSET:
+        wanted = article.translation_of_id if data.translation_of is _UNSET else data.translation_of
+        original = _original(actor=actor, article_id=wanted, language=article.language, exclude=article.pk)
+        article.translation_of = original
+    if article.status == Article.Status.PUBLISHED and article.published_at is None:
+        article.published_at = timezone.now()
+
+
+def _revise(article: Article, *, actor: User) -> None:
+    last = article.revisions.aggregate(n=Max("number"))["n"] or 0
+    ArticleRevision.objects.create(
+        article=article, number=last + 1, editor=actor, title=article.title, body=article.body,
+        status=article.status, visibility=article.visibility,
+    )  # fmt: skip
+
+
+def article_create(*, actor: User, data: ArticleData) -> Article:
+    """A new article (revision 1), by an agent allowed to write."""
+    _check_writer(actor)
+    if data.title is _UNSET or data.language is _UNSET:
+        raise InvalidInput(_("A title and a language are required."), field="title")
+    article = Article(author=actor)
+    _apply(article, data, actor=actor)
+    try:
+        with transaction.atomic():
+            article.save(force_insert=True)
+            _revise(article, actor=actor)
+    except IntegrityError as exc:  # two translations into one language at once
+        raise Conflict(_("This article already has a translation in that language.")) from exc
+    return article
+
+
+def article_update(*, actor: User, article_id: int, data: ArticleData) -> Article:
+    """An edit: the changed fields saved and a revision written, or nothing when nothing changed."""
+    _check_writer(actor)
+    try:
+        with transaction.atomic():
+            article = article_visible_to(actor=actor).select_for_update().filter(pk=article_id).first()
+            if article is None:
+                raise NotFound(_("No such article."))
+            before = _snapshot(article)
+            _apply(article, data, actor=actor)
+            if _snapshot(article) == before:
+                return article
+            article.save(update_fields=[*_FIELDS, "published_at", "updated_at"])
+            _revise(article, actor=actor)
+    except IntegrityError as exc:
+        raise Conflict(_("This article already has a translation in that language.")) from exc
+    return article
+
+
+def _snapshot(article: Article) -> tuple:
+    return (
+        article.title, article.body, article.language, article.status, article.visibility,
+        article.category_id, article.translation_of_id,
+    )  # fmt: skip
