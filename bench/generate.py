@@ -213,6 +213,7 @@ def generate(
         "message": [
             "id", "ticket_id", "kind", "author_id", "channel", "body", "body_html", "created_at",
             "external_id", "auto_submitted", "request_fingerprint", "hold", "hold_reason",
+            "held_changes",
         ],
     }  # fmt: skip
     first_names = {lang: [n.split()[0] for n in names] for lang, names in NAMES.items()}
@@ -273,6 +274,7 @@ def generate(
                     "",
                     "",
                     "",
+                    "{}",
                 )
             )
             next_ids["message"] += 1
@@ -284,7 +286,7 @@ def generate(
                 messages.append(
                     (
                         next_ids["message"], tid, "public", author, "web",
-                        reply_text(rng, lang, cust[2]), "", writer.dt(first_response), "", False, "", "", "",
+                        reply_text(rng, lang, cust[2]), "", writer.dt(first_response), "", False, "", "", "", "{}",
                     )
                 )  # fmt: skip
                 next_ids["message"] += 1

@@ -67,7 +67,7 @@ def top_up_messages(seed: int = 1) -> int:
     rng = random.Random(seed)
     table = Message._meta.db_table
     cols = ["id", "ticket_id", "kind", "author_id", "channel", "body", "body_html", "created_at",
-            "external_id", "auto_submitted", "request_fingerprint", "hold", "hold_reason"]  # fmt: skip
+            "external_id", "auto_submitted", "request_fingerprint", "hold", "hold_reason", "held_changes"]  # fmt: skip
     with connection.cursor() as c:
         c.execute(f'SELECT MAX(id) FROM "{table}"')  # noqa: S608
         next_id = (c.fetchone()[0] or 0) + 1
@@ -103,6 +103,7 @@ def top_up_messages(seed: int = 1) -> int:
                         "",
                         "",
                         "",
+                        "{}",
                     )
                 )
                 next_id += 1
@@ -121,6 +122,7 @@ def top_up_messages(seed: int = 1) -> int:
                     "",
                     "",
                     "",
+                    "{}",
                 )
             )
             next_id += 1

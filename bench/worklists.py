@@ -39,6 +39,7 @@ CASES = [  # (name, query string): the built-in views, then sorts and filters co
     ("waiting on me", "view=waiting"),
     ("all open", "view=open"),
     ("recently updated", "view=recent"),
+    ("snoozed", "view=snoozed"),
     ("team, newest", "view=team&sort=newest"),
     ("team, oldest", "view=team&sort=oldest"),
     ("team, priority", "view=team&sort=priority"),

@@ -2,9 +2,10 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic.base import RedirectView
-from django.views.i18n import set_language
 
 from comptoir.api.api import api
+from comptoir.desk.views.me import language_switch
+from comptoir.portal import help as portal_help
 from comptoir.portal import my as portal_my
 from comptoir.portal import views as portal
 
@@ -21,6 +22,9 @@ portal_patterns = (
             name="track_attachment",
         ),
         # My requests (issue 10): sign-in by one-time link, then the customer's own requests.
+        # Help centre (issue 11): published public articles.
+        path("help/", portal_help.help_index, name="help"),
+        path("help/<int:article_id>/", portal_help.help_article, name="help_article"),
         path("my/", portal_my.my_requests, name="my_requests"),
         path("my/signin/", portal_my.my_signin, name="my_signin"),
         path("my/signin/sent/", portal_my.my_signin_sent, name="my_signin_sent"),
@@ -42,7 +46,8 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("desk/", include("comptoir.desk.urls")),
     path("api/v1/", api.urls),
-    path("i18n/setlang/", set_language, name="set_language"),
+    # Django's set_language, which also saves a signed-in agent's choice (their emails' language).
+    path("i18n/setlang/", language_switch, name="set_language"),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico whatever the page links; answer with the shipped icon.
     path("favicon.ico", RedirectView.as_view(url=static("comptoir/favicon.svg"), permanent=True)),

@@ -4,6 +4,7 @@ import copy
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,14 +30,17 @@ def agent_create(
     password: str | None = None,
     is_supervisor: bool = False,
     is_superuser: bool = False,
+    language: str | None = None,
 ) -> User:
     """Create (or update) an agent and put them in their team, creating the team if needed.
 
     A team named for the first time gets the level of its first agent (a level-2 agent's new team
     is a level-2 team that escalations can reach); the first level-1 team becomes the default.
     ``is_supervisor`` and ``is_superuser`` (the admin site) grant; updating an agent without them
-    keeps what was granted before.
+    keeps what was granted before. ``language`` (``en``/``fr``): the one their emails are written
+    in; updating without it keeps the one they chose.
     """
+    code = _language_code(language) if language else None
     team = team_get_or_create(name=team_name, level=level)
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
@@ -51,6 +55,8 @@ def agent_create(
         user.is_supervisor = True
     if is_superuser:
         user.is_superuser = True
+    if code:
+        user.language = code
     user.save()
     user.teams.add(team)
     return user
@@ -95,6 +101,23 @@ SIGNATURE_MAX = 1000
 
 
 @transaction.atomic
+def _language_code(language: str) -> str:
+    code = (language or "").strip().lower().split("-")[0]
+    if code not in dict(settings.LANGUAGES):
+        raise InvalidInput(_("Choose English or French."), field="language")
+    return code
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    """The language a staff member reads (the desk's switch, their settings page, the command
+    line): emails to them (SLA alerts, escalations, approvals) are written in it (issue 10)."""
+    code = _language_code(language)
+    if user.language != code:
+        User.objects.filter(pk=user.pk).update(language=code)
+        user.language = code
+    return user
+
+
 def agent_signature_set(*, actor: User, signature_fr: str, signature_en: str) -> User:
     """An agent's own signatures, added under their public replies (issue 10). Plain text:
     shown escaped and emailed as text, so no markup can reach a customer through it."""

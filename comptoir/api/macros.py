@@ -50,7 +50,8 @@ class MacroAppliedOut(Schema):
     priority: str
     team: str | None
     status_kept: bool = Field(
-        description="The reply waits for a senior's approval: the status was left as it was."
+        description="The reply waits for a senior's approval: the status (with the macro's priority "
+        "and team) waits with it and is applied when the reply is approved."
     )
 
 

@@ -97,6 +97,11 @@ class TicketOut(Schema):
     analysing: bool = Field(
         description="Intake answered; the worker's analysis (classifier, assignment) is not done yet."
     )
+    review_reason: str = Field(
+        default="",
+        description="Why the ticket waits for a person's review, in the request's language "
+        "(Accept-Language); empty when it is not flagged.",
+    )
     version: int
     created_at: datetime
     updated_at: datetime
@@ -119,6 +124,9 @@ class MessageOut(Schema):
     author: str | None
     channel: str
     body: str
+    hold_reason: str = Field(
+        default="", description="For a held message: why, in the request's language (Accept-Language)."
+    )
     configuration_items: list[str]
     attachments: list[AttachmentOut]
     awaiting_approval_by: str | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
@@ -34,6 +36,9 @@ class TicketHitOut(Schema):
     snippet_html: str = Field(description="An extract of the best-matching message, escaped, with <mark>.")
     snippet_internal: bool = Field(description="The extract comes from an internal note.")
     score: float
+    snoozed_until: datetime | None = Field(
+        default=None, description="Snoozed until then: out of the active lists, still found here."
+    )
 
 
 class IdentityOut(Schema):
@@ -94,6 +99,7 @@ def search_view(request: HttpRequest, params: Query[SearchParams]):  # type: ign
                 "snippet_html": h.snippet_html,
                 "snippet_internal": h.snippet_internal,
                 "score": h.score,
+                "snoozed_until": h.ticket.snoozed_until if h.ticket.is_open else None,
             }
             for h in found.tickets
         ],

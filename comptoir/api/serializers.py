@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from comptoir.tickets.models import Message, Ticket, TicketEvent
+from comptoir.tickets.review import review_reason_text
 from comptoir.tickets.sla import sla_state
 
 
@@ -23,6 +24,7 @@ def ticket(t: Ticket, *, customer: Any = None) -> dict[str, Any]:
         "customer": {"id": customer.pk, "name": customer.name, "tier": customer.tier},
         "level": t.level,
         "analysing": t.analysing,
+        "review_reason": review_reason_text(t.review_reason),
         "version": t.version,
         "created_at": t.created_at,
         "updated_at": t.updated_at,
@@ -38,6 +40,7 @@ def message(m: Message) -> dict[str, Any]:
         "author": (m.author.email if m.author_id else None),
         "channel": m.channel,
         "body": m.body,
+        "hold_reason": review_reason_text(m.hold_reason) if m.hold == Message.Hold.UNPROVEN else "",
         "configuration_items": [c.name for c in m.configuration_items.all()],
         "awaiting_approval_by": m.held_for.email if m.held_for_id else None,
         "attachments": [

@@ -26,6 +26,7 @@ from comptoir.tickets.changes import ticket_changed
 from comptoir.tickets.models import Ticket, TicketEvent
 from comptoir.tickets.notifications import escalation_notify
 from comptoir.tickets.permissions import ticket_action_check
+from comptoir.tickets.review import ESCALATED, review_reason
 from comptoir.tickets.selectors import OPEN
 from comptoir.tickets.services import event_record, review_reason_added, ticket_agent_message, ticket_change
 
@@ -250,7 +251,8 @@ def ticket_escalate(
     if target_team is not None:
         changes["team"] = target_team
     if to_supervisor:
-        flag = _("Escalated to a supervisor: %(reason)s") % {"reason": reason}
+        # Stored as a code, read in each reader's language (tickets/review.py).
+        flag = review_reason(ESCALATED, reason)
         changes["review_reason"] = review_reason_added(current=ticket.review_reason, reason=flag)
     ticket = ticket_change(ticket=ticket, actor=actor, changes=changes)
     # Who receives it is told on the desk (the notifications app): the event and its "target: reason".

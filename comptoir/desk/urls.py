@@ -87,6 +87,7 @@ urlpatterns = [
     path("tickets/<str:reference>/macro/", macros.ticket_macro_insert, name="ticket_macro"),
     path("me/", me.me, name="me"),
     path("me/signature/", me.me_signature, name="me_signature"),
+    path("me/language/", me.me_language, name="me_language"),
     # Being told (issue 10): notifications, their settings, approvals, live pages and presence.
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notifications_read, name="notifications_read"),

@@ -39,11 +39,12 @@ from comptoir.customers.services import (
     customer_merge_tickets_record,
     customer_unmerge_records,
 )
-from comptoir.tickets import notifications
+from comptoir.tickets import notifications, review
 from comptoir.tickets.enrichment import enrichment_queue
 from comptoir.tickets.exceptions import AttachmentRefused
 from comptoir.tickets.files import IncomingFile, validate_file
 from comptoir.tickets.models import Message, Ticket
+from comptoir.tickets.review import review_reason
 from comptoir.tickets.selectors import customer_open_ticket, ticket_for_thread
 from comptoir.tickets.services import ticket_create, ticket_customer_reply, ticket_flag, tickets_move_customer
 from comptoir.triage.services import detect_language as triage_detect_language
@@ -215,7 +216,8 @@ def _customer(message: InboundMessage, language: str) -> tuple[Customer, bool]:
 
 
 def _thread(message: InboundMessage, customer: Customer) -> tuple[Ticket | None, Ticket | None, str]:
-    """(ticket to join, ticket to link a new one to, reason) from the message's threading hints.
+    """(ticket to join, ticket to link a new one to, reason: a stored review flag, tickets/review.py)
+    from the message's threading hints.
 
     A hint only joins when the sender is one of the ticket's participants; otherwise the new ticket
     is linked to the one named and flagged for an agent (a stranger quoting a reference must never
@@ -237,15 +239,10 @@ def _thread(message: InboundMessage, customer: Customer) -> tuple[Ticket | None,
         and customer_has_email(customer_id=candidate.customer_id, email=message.customer.email)
     )
     if not participant:
-        return (
-            None,
-            candidate,
-            _("Reply to %(reference)s from someone who is not part of it.")
-            % {"reference": candidate.reference},
-        )
+        return None, candidate, review_reason(review.STRANGER_REPLY, candidate.reference)
     if candidate.status == Ticket.Status.CLOSED:
         failed = message.sender_auth == "fail"
-        return None, candidate, _("The sender's address failed authentication (DMARC).") if failed else ""
+        return None, candidate, review_reason(review.DMARC_FAILED) if failed else ""
     return candidate, None, _unproven(message, candidate)
 
 
@@ -260,12 +257,10 @@ def _unproven(message: InboundMessage, candidate: Ticket) -> str:
         return ""
     detail = message.sender_auth_detail or message.sender_auth
     if message.sender_auth == "fail":
-        return _("Held for review: the sender's address failed authentication (%(detail)s).") % {
-            "detail": detail
-        }
+        return review_reason(review.SENDER_AUTH_FAILED, detail)
     if message.thread_ticket_id == candidate.pk:
         return ""
-    return _("Held for review: nothing proves who sent this message (%(detail)s).") % {"detail": detail}
+    return review_reason(review.SENDER_UNPROVEN, detail)
 
 
 def record_process(
@@ -398,7 +393,7 @@ def _open_request(*, customer: Customer, new: Ticket) -> tuple[Ticket | None, st
     other = customer_open_ticket(customer_id=customer.pk, exclude_id=new.pk)
     if other is None:
         return None, ""
-    return other, _("Same email or phone as an open request; nothing proves it is the same person.")
+    return other, review_reason(review.SAME_CONTACT)
 
 
 def _normalized_email(message: InboundMessage) -> str | None:

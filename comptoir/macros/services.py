@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 from django.db import transaction
@@ -14,7 +15,7 @@ from comptoir.common.exceptions import InvalidInput, PermissionDenied
 from comptoir.routing.models import Team
 from comptoir.tickets.files import IncomingFile
 from comptoir.tickets.models import Message, Ticket
-from comptoir.tickets.services import ticket_agent_message, ticket_update
+from comptoir.tickets.services import reply_hold_changes, ticket_agent_message, ticket_update
 
 from .models import STATUS_CHOICES, Macro
 from .placeholders import PLACEHOLDERS, braced, unknown_placeholders
@@ -107,9 +108,15 @@ def macro_delete(*, actor: User, macro_id: int) -> None:
 class ReplyOutcome:
     message: Message
     ticket: Ticket
-    # A held reply (a junior's, waiting for approval) leaves the status as it is: resolving or
-    # waiting on the customer before they have the answer would be wrong. The rest applies.
-    status_kept: bool = False
+    # A held reply (a junior's, waiting for approval) leaves the ticket as it is: resolving or
+    # waiting on the customer before they have the answer would be wrong. What was asked (status,
+    # priority, team) is kept on the reply and applied when the senior approves it.
+    held_changes: dict[str, Any] = dataclass_field(default_factory=dict)
+
+    @property
+    def status_kept(self) -> bool:
+        """The status waits with the reply (the API's ``status_kept``)."""
+        return "status" in self.held_changes
 
 
 @transaction.atomic
@@ -139,9 +146,9 @@ def reply_send(
         configuration_items=configuration_items, files=files,
     )  # fmt: skip
     ticket = message.ticket  # locked by the message's transaction; its version is current
-    status_kept = message.held_for_id is not None and "status" in changes
-    if status_kept:
-        changes.pop("status")
+    if message.held_for_id is not None and changes:
+        held = reply_hold_changes(message=message, actor=actor, changes=changes)
+        return ReplyOutcome(message=message, ticket=ticket, held_changes=held)
     if changes:
         ticket = ticket_update(ticket_id=ticket.pk, actor=actor, version=ticket.version, **changes)
-    return ReplyOutcome(message=message, ticket=ticket, status_kept=status_kept)
+    return ReplyOutcome(message=message, ticket=ticket)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from comptoir.accounts.models import User
@@ -114,6 +114,23 @@ def held_replies(*, actor: User, limit: int = LIST_LIMIT) -> list[Message]:
     visible = ticket_visible_to(actor=actor).values("pk")
     return list(
         qs.filter(ticket_id__in=visible).select_related("ticket", "author", "held_for").order_by("id")[:limit]
+    )
+
+
+def approvals_open(*, user: User) -> bool:
+    """Whether this agent has an approvals list: a supervisor (any held reply), a senior paired
+    with a junior, or anyone a reply still waits for (a pairing ended since). One query at most."""
+    if user.supervises:
+        return True
+    if not user.is_active:
+        return False
+    return (
+        User.objects.filter(pk=user.pk)
+        .filter(
+            Exists(User.objects.filter(mentor_id=OuterRef("pk")))
+            | Exists(Message.objects.filter(held_for_id=OuterRef("pk")))
+        )
+        .exists()
     )
 
 

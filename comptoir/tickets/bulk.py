@@ -60,6 +60,27 @@ class Action:
     ALL = (ASSIGN, TEAM, STATUS, PRIORITY, CATEGORY, CLOSE, REPLY, NOTE)
 
 
+@dataclass(frozen=True)
+class Companion:
+    """What an app keeps beside the ticket's fields for a bulk action of its own, and puts back on
+    undo, in the same per-ticket transaction: ``keep(ticket)`` runs before the change and returns
+    JSON-ready values; ``restore(ticket, kept)`` runs after the fields are restored. Triage keeps
+    a ticket's place in its queue and withdraws the training example an accepted guess taught."""
+
+    keep: Callable[[Ticket], dict[str, Any]]
+    restore: Callable[[Ticket, dict[str, Any]], None]
+
+
+_companions: dict[str, Companion] = {}
+KEPT = "_kept"  # the key of a companion's values in ``BulkChangeItem.old``
+
+
+def on_bulk_action(action: str, *, keep: Callable[[Ticket], dict[str, Any]],
+                   restore: Callable[[Ticket, dict[str, Any]], None]) -> None:  # fmt: skip
+    """Register what ``action`` keeps and restores besides the fields (from an app's ``ready``)."""
+    _companions[action] = Companion(keep=keep, restore=restore)
+
+
 @dataclass
 class BulkResult:
     """What happened to each ticket asked for: changed, already so (unchanged), or refused (why)."""
@@ -118,12 +139,15 @@ def _apply_fields(
     result: BulkResult,
 ) -> BulkResult:  # fmt: skip
     bulk = BulkChange.objects.create(actor=actor, action=action)
+    companion = _companions.get(action)
     for ticket in tickets:
         try:
             with transaction.atomic():
                 current = Ticket.objects.select_for_update().get(pk=ticket.pk)
                 changes = changes_for(current)
                 old = _old_values(current, changes)
+                if companion is not None:
+                    old[KEPT] = companion.keep(current)
                 updated = ticket_update(ticket_id=current.pk, actor=actor, version=current.version, **changes)
                 if updated.version == current.version:
                     result.unchanged.append(ticket.reference)
@@ -260,6 +284,7 @@ def bulk_undo(*, actor: User, bulk_id: int) -> BulkResult:
     if not BulkChange.objects.filter(pk=bulk.pk, undone_at__isnull=True).update(undone_at=timezone.now()):
         raise Conflict(_("This change was already undone."))
     result = BulkResult()
+    companion = _companions.get(bulk.action)
     for item in BulkChangeItem.objects.filter(bulk=bulk).select_related("ticket").order_by("id"):
         reference = item.ticket.reference
         try:
@@ -271,6 +296,8 @@ def bulk_undo(*, actor: User, bulk_id: int) -> BulkResult:
                 event_record(
                     ticket=ticket, actor=actor, field=TicketEvent.Kind.UNDONE, old="", new=bulk.action
                 )
+                if companion is not None and KEPT in item.old:
+                    companion.restore(ticket, item.old[KEPT])
         except DomainError as exc:
             result.refused.append((reference, exc.message))
         else:

@@ -16,6 +16,8 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
+from .review import review_reason_text
+
 if TYPE_CHECKING:
     from .models import TicketEvent
 
@@ -259,7 +261,7 @@ def _linked_to(e: TicketEvent, who: str, names: HistoryNames) -> str:
 
 def _review_reason(e: TicketEvent, who: str, names: HistoryNames) -> str:
     if e.new:
-        return _("Flagged for review: %(reason)s") % {"reason": e.new}
+        return _("Flagged for review: %(reason)s") % {"reason": review_reason_text(e.new)}
     return _("%(actor)s marked the ticket as reviewed.") % {"actor": who}
 
 

@@ -274,6 +274,12 @@ class Message(models.Model):
         blank=True,
         related_name="+",
     )
+    # Issue 10: what the junior asked for with a held reply ("send and set status", a macro's
+    # status, priority, team), applied when the senior approves it: {"status": ..., "team": id}.
+    held_changes = models.JSONField(
+        _("changes waiting with the reply"), default=dict, blank=True,
+        help_text=_("Applied to the ticket when the reply is approved."),
+    )  # fmt: skip
     # Issue 8: an email from a participant's address that nothing proves waits for an agent, who
     # accepts it (it becomes the customer's words) or rejects it (kept, never shown to them).
     hold = models.CharField(_("held"), max_length=10, choices=Hold, blank=True, default=Hold.NONE)

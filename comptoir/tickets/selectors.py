@@ -158,7 +158,9 @@ def waiting_for(*, actor: User, limit: int = WAITING_LIMIT) -> dict[str, list]:
         return {"replies": [], "emails": [], "flagged": []}
     replies = Message.objects.filter(held_for__isnull=False)
     emails = Message.objects.filter(hold=Message.Hold.UNPROVEN)
-    flagged = Ticket.objects.filter(**OPEN).exclude(review_reason="")
+    # A snoozed ticket waits in the "Snoozed" view until it wakes, as it leaves the active lists
+    # (issue 10); held replies and emails stay: they are decisions on messages, not the ticket's.
+    flagged = Ticket.objects.filter(**OPEN, **AWAKE).exclude(review_reason="")
     if not actor.supervises:
         teams = actor.teams.values("pk")
         replies = replies.filter(held_for_id=actor.pk)
@@ -182,6 +184,30 @@ def waiting_for(*, actor: User, limit: int = WAITING_LIMIT) -> dict[str, list]:
         "emails": [m for m in held if actor.supervises or m.ticket.team_id in team_ids][:limit],
         "flagged": list(flagged.only("id", "reference", "subject", "review_reason").order_by("-id")[:limit]),
     }
+
+
+def held_changes_described(*, kept: dict) -> str:
+    """A held reply's waiting changes (``Message.held_changes``) in the reader's language:
+    "Status: Resolved, Team: Billing"."""
+    from comptoir.routing.selectors import team_get
+
+    parts = []
+    for name in ("status", "priority", "team"):
+        if name not in kept:
+            continue
+        value = kept[name]
+        if name == "status" and value in Ticket.Status.values:
+            shown = str(Ticket.Status(value).label)
+        elif name == "priority" and value in Ticket.Priority.values:
+            shown = str(Ticket.Priority(value).label)
+        elif name == "team":
+            team = team_get(team_id=value) if value else None
+            shown = team.name if team is not None else _("no team")
+        else:
+            shown = str(value)
+        labels = {"status": _("Status"), "priority": _("Priority"), "team": _("Team")}
+        parts.append(_("%(field)s: %(value)s") % {"field": labels[name], "value": shown})
+    return ", ".join(parts)
 
 
 def ticket_history(*, ticket: Ticket) -> list[TicketEvent]:

@@ -18,7 +18,7 @@ from comptoir.accounts.models import User
 from comptoir.customers.models import Customer
 from comptoir.routing.models import Team
 
-from . import notifications
+from . import notifications, review
 from .changes import AGENT_MESSAGE, CUSTOMER_MESSAGE, ticket_changed
 from .exceptions import Conflict, InvalidInput, PermissionDenied
 from .files import IncomingFile, validate_file
@@ -313,24 +313,8 @@ def ticket_flag_clear(*, actor: User, ticket_id: int) -> Ticket:
     return ticket_change(ticket=ticket, actor=actor, changes={"review_reason": ""})
 
 
-REVIEW_REASON_MAX = 200
-REVIEW_REASON_SEP = " · "
-
-
-def review_reason_added(*, current: str, reason: str) -> str:
-    """A ticket's review flag with one more reason: the existing reasons are kept whole and the
-    new one appended, cut with "…" to fit the column (or left out when the flag is full: its
-    full text is in the history). An existing warning (e.g. intake's unverified identity) is
-    never replaced."""
-    current, reason = current.strip(), " ".join(reason.split())
-    if not current:
-        return reason[:REVIEW_REASON_MAX]
-    if reason in current:
-        return current
-    room = REVIEW_REASON_MAX - len(current) - len(REVIEW_REASON_SEP)
-    if room <= 1:
-        return current
-    return current + REVIEW_REASON_SEP + (reason if len(reason) <= room else reason[: room - 1] + "…")
+# A ticket's review flag is stored as reason codes, read in the reader's language (review.py).
+review_reason_added = review.review_reason_added
 
 
 def _configuration_items(names: Iterable[str]) -> list[ConfigurationItem]:
@@ -513,7 +497,62 @@ def reply_release(*, actor: User, ticket_id: int, message_id: int) -> Message:
     also = {"first_response_at": timezone.now()} if ticket.first_response_at is None else {}
     ticket_change(ticket=ticket, actor=actor, changes={}, also=also, touch=True, refresh_sla=True)
     notifications.reply_notify(ticket=ticket, message=message, attachments=list(message.attachments.all()))
+    if message.held_changes:
+        # What the junior asked for with the reply, now, through the one door, in their name
+        # (the history reads: the senior approved the reply of the junior, the junior resolved).
+        changes = _held_changes_values(message.held_changes)
+        Message.objects.filter(pk=message.pk).update(held_changes={})
+        message.held_changes = {}
+        ticket_change(ticket=ticket, actor=message.author or actor, changes=changes)
     return message
+
+
+# What a junior may ask for with a held reply (issue 10): "send and set status", a macro's actions.
+HELD_FIELDS = ("status", "priority", "team")
+
+
+def reply_hold_changes(*, message: Message, actor: User, changes: dict[str, Any]) -> dict[str, Any]:
+    """Keep on a held reply the ticket changes its author asked for with it: resolving, or
+    waiting on the customer, before the customer has the answer would be wrong, so they wait
+    with the reply and ``reply_release`` applies them. Checked now as ``ticket_update`` would
+    (the author's right to change the ticket, each value), so that approval cannot fail on them.
+    Returns what is kept, JSON-ready ({"status": "resolved", "team": 3})."""
+    if message.held_for_id is None:
+        raise InvalidInput(_("This reply is not waiting for approval."), field="message")
+    unknown = set(changes) - set(HELD_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Only the status, priority and team can wait with a reply."), field="changes")
+    ticket_action_check(
+        actor=actor, ticket=message.ticket, action="change", role_error=_("You may not change tickets.")
+    )
+    kept: dict[str, Any] = {}
+    if changes.get("status") is not None:
+        if changes["status"] not in Ticket.Status.values:
+            raise InvalidInput(_("Unknown status."), field="status")
+        kept["status"] = changes["status"]
+    if changes.get("priority") is not None:
+        if changes["priority"] not in Ticket.Priority.values:
+            raise InvalidInput(_("Unknown priority."), field="priority")
+        kept["priority"] = changes["priority"]
+    if "team" in changes:
+        team = changes["team"]
+        kept["team"] = team.pk if isinstance(team, Team) else None
+    Message.objects.filter(pk=message.pk).update(held_changes=kept)
+    message.held_changes = kept
+    return kept
+
+
+def _held_changes_values(kept: dict[str, Any]) -> dict[str, Any]:
+    """``ticket_change`` values from a held reply's kept changes; a team deleted since is left out."""
+    values: dict[str, Any] = {}
+    for name in ("status", "priority"):
+        if kept.get(name):
+            values[name] = kept[name]
+    if "team" in kept:
+        team = Team.objects.filter(pk=kept["team"]).first() if kept["team"] else None
+        if team is not None or kept["team"] is None:
+            values["team"] = team
+    return values
 
 
 def ticket_change(
@@ -537,6 +576,10 @@ def ticket_change(
     """
     updates: dict[str, Any] = dict(also or {})
     values: dict[str, tuple[Any, Any]] = {}
+    if "snoozed_until" in updates and updates["snoozed_until"] != ticket.snoozed_until:
+        # A snooze or a wake (``snooze`` writes its history) moves the work lists' counters: the
+        # apps are told, as kind ``snoozed`` with the old and new ``snoozed_until``.
+        values[TicketEvent.Kind.SNOOZED] = (ticket.snoozed_until, updates["snoozed_until"])
     for field, value in updates.items():
         setattr(ticket, field, value)
     for field, new in changes.items():

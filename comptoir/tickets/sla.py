@@ -15,7 +15,6 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone, translation
@@ -30,6 +29,7 @@ from comptoir.sla.selectors import policy_criteria, policy_for, sla_deadline
 from .changes import ticket_changed
 from .models import DUE_NEVER, Message, SlaAlert, Ticket, TicketEvent
 from .notifications import staff_alert
+from .review import SLA_MISSED, review_reason
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -382,17 +382,15 @@ def sla_check(*, ticket_id: int, now: datetime | None = None) -> list[SlaAlert]:
             if alert:
                 alerts.append(alert)
                 fired.add((target, SlaAlert.Kind.BREACH))
-                missed.append(str(TARGET_LABELS.get(target, target)))
+                missed.append(str(target))
     _alerts_told(ticket.pk, alerts)
     updates: dict = {"sla_next_check_at": _next_check(deadlines, fired)}
     updates["sla_warning_at"] = _next_warning(deadlines, fired)
     if missed:
         updates["sla_breached"] = True
         if not ticket.review_reason:
-            with translation.override(settings.LANGUAGE_CODE):
-                updates["review_reason"] = (
-                    _("SLA target missed: %(targets)s") % {"targets": ", ".join(missed)}
-                )[:200]
+            # Target codes, read in each reader's language (review.py).
+            updates["review_reason"] = review_reason(SLA_MISSED, ",".join(missed))
             TicketEvent.objects.create(
                 ticket=ticket, field="review_reason", old="", new=updates["review_reason"]
             )

@@ -12,12 +12,13 @@ import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -472,6 +473,35 @@ def starter_categories_setup() -> int:
         )
         created += made
     return created
+
+
+def triage_accept_kept(ticket: Ticket) -> dict[str, Any]:
+    """Before a bulk accept changes ``ticket``: its place in the triage queue and its newest
+    training example, so that undo puts the first back and withdraws the examples taught since
+    (``tickets.bulk.on_bulk_action``; JSON-ready, kept in the bulk change)."""
+    decision = (
+        TriageDecision.objects.filter(ticket_id=ticket.pk).values("needs_review", "reviewed_at").first()
+    )
+    newest = TrainingExample.objects.filter(ticket_id=ticket.pk).aggregate(newest=Max("id"))["newest"]
+    return {
+        "decision": decision is not None,
+        "needs_review": bool(decision and decision["needs_review"]),
+        "reviewed_at": decision["reviewed_at"].isoformat() if decision and decision["reviewed_at"] else None,
+        "example_after": newest or 0,
+    }
+
+
+def triage_accept_restore(ticket: Ticket, kept: dict[str, Any]) -> None:
+    """Undo of a bulk accept, after the fields went back: the ticket returns to the triage queue
+    as it was, and the training examples the accept (and the undo itself) recorded are withdrawn:
+    the classifier must not learn a guess that a person took back. Examples from before stay."""
+    TrainingExample.objects.filter(ticket_id=ticket.pk, pk__gt=kept.get("example_after", 0)).delete()
+    if kept.get("decision"):
+        reviewed = kept.get("reviewed_at")
+        TriageDecision.objects.filter(ticket_id=ticket.pk).update(
+            needs_review=bool(kept.get("needs_review")),
+            reviewed_at=datetime.fromisoformat(reviewed) if reviewed else None,
+        )
 
 
 def triage_accept_many(*, actor: User, references: list[str]) -> BulkResult:

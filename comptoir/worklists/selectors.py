@@ -1,5 +1,5 @@
 """Work lists: the desk's views of tickets (mine, my team's, unassigned, waiting on me, all open,
-recently updated), their filters and sort orders, their counts, and saved views.
+recently updated, snoozed), their filters and sort orders, their counts, and saved views.
 
 Every list is a keyset page on an indexed ordering (``common.paging``), read through
 ``tickets.selectors.ticket_visible_to``; the built-in views' counts are sums over the few
@@ -38,6 +38,9 @@ from comptoir.tickets.selectors import AWAKE, OPEN, category_get, ticket_visible
 from .models import SavedView, ViewCounter
 
 MINE, TEAM, UNASSIGNED, WAITING, ALL_OPEN, RECENT = "mine", "team", "unassigned", "waiting", "open", "recent"
+# The open tickets asleep until a date (issue 10): every one the agent may see, soonest to wake
+# first, so that no snoozed ticket is out of reach; "Assignee: me" narrows it to the agent's own.
+SNOOZED = "snoozed"
 VIEWS: dict[str, Any] = {
     MINE: _("My tickets"),
     TEAM: _("My team's queue"),
@@ -45,6 +48,7 @@ VIEWS: dict[str, Any] = {
     WAITING: _("Waiting on me"),
     ALL_OPEN: _("All open tickets"),
     RECENT: _("Recently updated"),
+    SNOOZED: _("Snoozed"),
 }
 SORT_LABELS: dict[str, Any] = {
     "due": _("Most urgent (due time)"),
@@ -64,7 +68,10 @@ SORTS: dict[str, tuple[list[str], list[Callable[[Any], Any]]]] = {
     "oldest": (["id"], [cursor_int]),
     "updated": (["-updated_at", "-id"], [cursor_datetime, cursor_int]),
     "priority": (["priority", "due_at", "id"], [_PRIORITY, cursor_datetime, cursor_int]),
+    # Only in the snoozed view, where every ticket has a wake time: ticket_snoozed_idx.
+    "wake": (["snoozed_until", "id"], [cursor_datetime, cursor_int]),
 }
+WAKE_SORT = "wake"
 SLA_STATES: dict[str, Any] = {
     "due_soon": pgettext_lazy("SLA state", "Due soon"),
     "breached": pgettext_lazy("SLA state", "Breached"),
@@ -92,8 +99,11 @@ class WorklistQuery:
 
     @property
     def order(self) -> str:
-        """The sort in effect: the one asked for, else recently updated for that view, else due."""
-        return self.sort or ("updated" if self.view == RECENT else "due")
+        """The sort in effect: the one asked for, else recently updated for that view, soonest to
+        wake for the snoozed one, else due."""
+        if self.sort:
+            return self.sort
+        return {RECENT: "updated", SNOOZED: WAKE_SORT}.get(self.view, "due")
 
     @property
     def filtered(self) -> bool:
@@ -133,6 +143,9 @@ def worklist_query_parse(params: Mapping[str, Any] | str) -> WorklistQuery:
     if assignee not in ("me", "none") and ("@" not in assignee or len(assignee) > 254):
         assignee = ""
     category = get("category")
+    sort = get("sort") if get("sort") in SORTS else ""
+    if sort == WAKE_SORT and view != SNOOZED:  # only snoozed tickets have a wake time to sort on
+        sort = ""
     return WorklistQuery(
         view=view if view in VIEWS else MINE,
         status=get("status") if get("status") in Ticket.Status.values else "",
@@ -144,7 +157,7 @@ def worklist_query_parse(params: Mapping[str, Any] | str) -> WorklistQuery:
         language=get("language") if _LANGUAGE.match(get("language")) else "",
         sla=get("sla") if get("sla") in SLA_STATES else "",
         level=_int(get("level"), lambda n: n in Ticket.Level.values),
-        sort=get("sort") if get("sort") in SORTS else "",
+        sort=sort,
     )
 
 
@@ -166,6 +179,10 @@ def _scope(*, actor: User, query: WorklistQuery) -> tuple[QuerySet[Ticket], list
             qs = qs.filter(assignee__isnull=True)
     elif query.view in (ALL_OPEN, WAITING):
         qs = qs.filter(**OPEN, **AWAKE)
+    elif query.view == SNOOZED:
+        # A bare ``is_open`` (not ``OPEN``): SQLite then reads the few snoozed rows from the
+        # partial ``ticket_snoozed_idx`` in wake order, not every open ticket to sort them.
+        qs = qs.filter(snoozed_until__isnull=False, is_open=True)
     if query.team is not None:
         teams = [query.team] if teams is None or query.team in teams else []
     if query.status:
@@ -277,18 +294,20 @@ def worklist_neighbours(
 def worklist_counts(*, actor: User) -> dict[str, int]:
     """The built-in views' counts: one query summing ``ViewCounter`` rows (never the tickets).
 
-    Snoozed tickets are counted (a snooze moves no counter) though the lists leave them out.
+    The active views leave snoozed tickets out, as their lists do; ``snoozed`` counts the open
+    tickets asleep, ``recent`` every ticket (its list shows them all).
 
     ``waiting`` is not counted here: it is the bounded ``waiting_for`` lists' length.
     """
     teams = actor.teams.values("pk")  # a subquery: no query of its own
-    open_rows = Q(is_open=True)
+    open_rows = Q(is_open=True, is_snoozed=False)
     sums = ViewCounter.objects.aggregate(
         mine=Sum("count", filter=open_rows & Q(assignee_key=actor.pk)),
         team=Sum("count", filter=open_rows & Q(team_key__in=teams)),
         unassigned=Sum("count", filter=open_rows & Q(team_key__in=teams, assignee_key=0)),
         open=Sum("count", filter=open_rows),
         recent=Sum("count"),
+        snoozed=Sum("count", filter=Q(is_open=True, is_snoozed=True)),
     )
     return {name: int(value or 0) for name, value in sums.items()}
 

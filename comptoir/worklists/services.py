@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
@@ -15,12 +15,19 @@ from comptoir.tickets.models import Ticket, TicketEvent
 
 from .models import SavedView, ViewCounter
 
-# The changes that can move a ticket between counters: its creation, and its status (open or
-# not), team or assignee. Every other change leaves the counters as they are.
+# The changes that can move a ticket between counters: its creation, its status (open or not),
+# team or assignee, and a snooze or a wake (``ticket_change`` reports both as ``snoozed``, with
+# the old and new ``snoozed_until``). Every other change leaves the counters as they are.
 COUNTED_KINDS = frozenset(
-    {TicketEvent.Kind.CREATED, TicketEvent.Kind.STATUS, TicketEvent.Kind.TEAM, TicketEvent.Kind.ASSIGNEE}
+    {
+        TicketEvent.Kind.CREATED,
+        TicketEvent.Kind.STATUS,
+        TicketEvent.Kind.TEAM,
+        TicketEvent.Kind.ASSIGNEE,
+        TicketEvent.Kind.SNOOZED,
+    }
 )
-Key = tuple[int, int, bool]
+Key = tuple[int, int, bool, bool]  # team, assignee, open, snoozed (open and asleep)
 
 
 def _pk(value: Any) -> int:
@@ -32,15 +39,18 @@ def _pk(value: Any) -> int:
 
 def counter_add(*, key: Key, delta: int) -> None:
     """Add ``delta`` to one counter, creating its row at the first ticket of that combination."""
-    team_key, assignee_key, is_open = key
-    row = ViewCounter.objects.filter(team_key=team_key, assignee_key=assignee_key, is_open=is_open)
+    team_key, assignee_key, is_open, is_snoozed = key
+    row = ViewCounter.objects.filter(
+        team_key=team_key, assignee_key=assignee_key, is_open=is_open, is_snoozed=is_snoozed
+    )
     if row.update(count=F("count") + delta):
         return
     try:
         with transaction.atomic():  # a savepoint: another transaction may create it at the same time
             ViewCounter.objects.create(
-                team_key=team_key, assignee_key=assignee_key, is_open=is_open, count=delta
-            )
+                team_key=team_key, assignee_key=assignee_key, is_open=is_open, is_snoozed=is_snoozed,
+                count=delta,
+            )  # fmt: skip
     except IntegrityError:
         row.update(count=F("count") + delta)
 
@@ -49,26 +59,39 @@ def counters_on_change(change: Change) -> None:
     """Move the ticket from its old counter to its new one (IN_TRANSACTION handler).
 
     The ticket row already holds the new values; the old ones are the change's ``values`` for the
-    fields that changed, the row's for the others.
+    fields that changed, the row's for the others. Only an open ticket counts as snoozed, so
+    closing a sleeping ticket takes it out of the snoozed counters, and the wake job clearing a
+    closed ticket's ``snoozed_until`` without a change moves nothing.
     """
-    now = Ticket.objects.filter(pk=change.ticket_id).values_list("team_id", "assignee_id", "is_open").first()
+    now = (
+        Ticket.objects.filter(pk=change.ticket_id)
+        .values_list("team_id", "assignee_id", "is_open", "snoozed_until")
+        .first()
+    )
     if now is None:
         return
-    new: Key = (_pk(now[0]), _pk(now[1]), bool(now[2]))
+    is_open = bool(now[2])
+    new: Key = (_pk(now[0]), _pk(now[1]), is_open, is_open and now[3] is not None)
     if TicketEvent.Kind.CREATED in change.kinds:
         counter_add(key=new, delta=1)
         return
-    team, assignee, is_open = new
+    team, assignee, snoozed_until = new[0], new[1], now[3]
     if "team" in change.values:
         team = _pk(change.values["team"][0])
     if "assignee" in change.values:
         assignee = _pk(change.values["assignee"][0])
     if "status" in change.values:
         is_open = change.values["status"][0] in Ticket.OPEN_STATUSES
-    old: Key = (team, assignee, is_open)
+    if TicketEvent.Kind.SNOOZED in change.values:
+        snoozed_until = change.values[TicketEvent.Kind.SNOOZED][0]
+    old: Key = (team, assignee, is_open, is_open and snoozed_until is not None)
     if old != new:
         counter_add(key=old, delta=-1)
         counter_add(key=new, delta=1)
+
+
+# What ``counters_on_change`` calls snoozed, as SQL: open and asleep.
+SNOOZED_KEY = ExpressionWrapper(Q(is_open=True, snoozed_until__isnull=False), output_field=BooleanField())
 
 
 @transaction.atomic
@@ -84,9 +107,12 @@ def counters_rebuild() -> int:
             cursor.execute(f"LOCK TABLE {ViewCounter._meta.db_table} IN EXCLUSIVE MODE")
     ViewCounter.objects.all().delete()
     rows = [
-        ViewCounter(team_key=team or 0, assignee_key=assignee or 0, is_open=is_open, count=n)
-        for team, assignee, is_open, n in Ticket.objects.order_by()
-        .values_list("team_id", "assignee_id", "is_open")
+        ViewCounter(
+            team_key=team or 0, assignee_key=assignee or 0, is_open=is_open, is_snoozed=bool(snoozed), count=n
+        )
+        for team, assignee, is_open, snoozed, n in Ticket.objects.order_by()
+        .annotate(snoozed=SNOOZED_KEY)
+        .values_list("team_id", "assignee_id", "is_open", "snoozed")
         .annotate(n=Count("id"))
     ]
     ViewCounter.objects.bulk_create(rows, batch_size=1000)

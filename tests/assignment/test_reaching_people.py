@@ -16,6 +16,7 @@ from django.urls import reverse
 from comptoir.outbox.models import Delivery
 from comptoir.routing.models import Team
 from comptoir.tickets.models import Message, Ticket
+from comptoir.tickets.review import review_reason_codes
 from comptoir.tickets.services import ticket_agent_message
 from tests.email.test_sender_auth import SECRET, open_ticket, spoof, webhook
 from tests.factories import AgentFactory, TeamFactory
@@ -58,7 +59,9 @@ def test_escalation_to_a_supervisor_reaches_the_supervisor_and_keeps_the_warning
     assert response.status_code == 302
 
     ticket.refresh_from_db()
-    assert warning in ticket.review_reason, "the intake warning is kept"
+    assert review_reason_codes(ticket.review_reason) == [*review_reason_codes(warning), "escalated"], (
+        "the intake warning is kept"
+    )
     assert "Client menace de partir" in ticket.review_reason
     alerts = Delivery.objects.filter(kind=Delivery.Kind.STAFF_ALERT, ticket_id=ticket.pk)
     assert [d.recipient for d in alerts] == ["boss@comptoir.test"], "the receiving team's supervisor"

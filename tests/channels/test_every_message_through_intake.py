@@ -148,7 +148,7 @@ def test_late_redelivery_of_an_old_stop_does_not_withdraw_consent_given_back(sen
     assert len(kinds) == 3  # granted by the first text, withdrawn, granted: nothing more
 
 
-def test_sms_keywords_are_inbound_records_listed_with_the_others(send_sms, desk_client):
+def test_sms_keywords_are_inbound_records_listed_with_the_others(send_sms, desk_client, agent):
     sms_ticket(send_sms)
     send_sms("ARRÊT", sid="SMarret001")
     send_sms("ARRÊT", sid="SMarret001")
@@ -159,6 +159,8 @@ def test_sms_keywords_are_inbound_records_listed_with_the_others(send_sms, desk_
     assert keyword.payload["action"] == "stop" and keyword.payload["customer"]["phone"] == PHONE
     assert consent() is False
 
+    agent.is_supervisor = True  # the inbound page is for supervisors
+    agent.save(update_fields=["is_supervisor"])
     page = desk_client.get("/desk/inbound/", HTTP_ACCEPT_LANGUAGE="en")
     assert page.status_code == 200
     assert dict((s, n) for s, _label, n in page.context["counts"])["processed"] == 2

@@ -26,6 +26,18 @@ POISON = crlf(
 )
 
 
+@pytest.fixture
+def desk_client(agent):  # type: ignore[no-untyped-def]
+    """The page is for supervisors (issue 10: raw mail of any customer): its tests use one."""
+    from django.test import Client
+
+    agent.is_supervisor = True
+    agent.save(update_fields=["is_supervisor"])
+    client = Client()
+    client.force_login(agent)
+    return client
+
+
 def page(client) -> str:  # type: ignore[no-untyped-def]
     response = client.get("/desk/inbound/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200

@@ -58,9 +58,8 @@ AGENT_PATHS = [
     "/desk/customers/{customer}/",
     "/desk/calls/new/",
     "/desk/triage/",
-    "/desk/inbound/",
 ]
-SUPERVISOR_PATHS = ["/desk/categories/", "/desk/outbox/", "/desk/tickets/{reference}/"]
+SUPERVISOR_PATHS = ["/desk/categories/", "/desk/outbox/", "/desk/inbound/", "/desk/tickets/{reference}/"]
 
 
 def _paths(paths: list[str], world: dict) -> list[str]:

@@ -88,6 +88,7 @@ def test_a_list_shows_new_tickets_and_who_is_on_them_without_reload(live_server,
 def test_notification_pages_pass_the_accessibility_audit(live_server, new_context, accessible):
     team = TeamFactory(name="Soutien")
     senior = AgentFactory(teams=[team], level=2, email="senior-a11y@comptoir.test")
+    AgentFactory(teams=[team], mentor=senior)  # a paired junior: the approvals list is theirs
     desk = agent_login(new_context("fr-CA"), live_server.url, senior.email)
     for path in ("/desk/notifications/", "/desk/me/notifications/", "/desk/approvals/"):
         accessible(desk, live_server.url + path)

@@ -202,9 +202,10 @@ def test_a_juniors_macro_reply_is_held_and_the_status_waits(make_ticket, team, s
         follow=True,
     )
     page = response.content.decode()
-    assert "it is sent once" in page and "The status was not changed" in page
+    assert "it is sent once" in page and "applied once it is approved" in page
     reply = Message.objects.get(ticket=ticket, kind="public")
     assert reply.held_for == senior
+    assert reply.held_changes == {"status": "resolved", "team": billing.pk}  # they wait with it
     ticket.refresh_from_db()
-    assert ticket.status != "resolved" and ticket.team == billing
+    assert ticket.status != "resolved" and ticket.team != billing
     assert mailoutbox == []

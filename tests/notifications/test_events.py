@@ -189,6 +189,24 @@ def test_bell_list_and_marking_read(make_ticket, team, agent):
     assert Notification.objects.filter(recipient=target, read_at__isnull=True).count() == 0
 
 
+def test_opening_the_ticket_reads_its_notifications_only(make_ticket, team, agent):
+    target = AgentFactory(teams=[team])
+    opened, other = make_ticket(subject="Panne A"), make_ticket(subject="Panne B")
+    for t in (opened, other):
+        t.refresh_from_db()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            ticket_update(ticket_id=t.pk, actor=agent, version=t.version, assignee=target)
+    # Someone else opening it reads nothing of the target's.
+    _desk(agent).get(reverse("desk:ticket", kwargs={"reference": opened.reference}))
+    assert Notification.objects.filter(recipient=target, read_at__isnull=True).count() == 2
+    page = _desk(target).get(
+        reverse("desk:ticket", kwargs={"reference": opened.reference}), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert 'data-testid="bell-count" aria-live="polite">1<' in page.content.decode()
+    unread = Notification.objects.filter(recipient=target, read_at__isnull=True)
+    assert list(unread.values_list("ticket_id", flat=True)) == [other.pk]
+
+
 def test_a_customers_lines_are_one_notification_until_read(make_ticket, team):
     holder = AgentFactory(teams=[team])
     ticket = make_ticket()

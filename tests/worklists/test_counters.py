@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.utils import timezone
 
 from comptoir.assignment.services import ticket_escalate, ticket_next, ticket_pick
+from comptoir.tickets.bulk import Action, bulk_undo, tickets_bulk
+from comptoir.tickets.merge import ticket_merge
 from comptoir.tickets.models import Ticket
-from comptoir.tickets.services import ticket_update
+from comptoir.tickets.services import ticket_customer_reply, ticket_update
+from comptoir.tickets.snooze import snooze_wake_due, ticket_snooze, ticket_wake
 from comptoir.worklists.models import ViewCounter
 from comptoir.worklists.selectors import worklist_counts
 
@@ -17,13 +22,24 @@ from ..factories import AgentFactory, TeamFactory
 pytestmark = pytest.mark.django_db
 
 
-def _real() -> dict[tuple[int, int, bool], int]:
-    rows = Ticket.objects.values_list("team_id", "assignee_id", "is_open").annotate(n=Count("id")).order_by()
-    return {(team or 0, assignee or 0, is_open): n for team, assignee, is_open, n in rows}
+def _real() -> dict[tuple[int, int, bool, bool], int]:
+    """A real count per (team, assignee, open, snoozed), read in Python: an open ticket with a
+    snooze time is asleep, a closed one never is."""
+    real: dict[tuple[int, int, bool, bool], int] = {}
+    for team, assignee, is_open, until in Ticket.objects.values_list(
+        "team_id", "assignee_id", "is_open", "snoozed_until"
+    ):
+        key = (team or 0, assignee or 0, is_open, is_open and until is not None)
+        real[key] = real.get(key, 0) + 1
+    return real
 
 
-def _counted() -> dict[tuple[int, int, bool], int]:
-    return {(c.team_key, c.assignee_key, c.is_open): c.count for c in ViewCounter.objects.all() if c.count}
+def _counted() -> dict[tuple[int, int, bool, bool], int]:
+    return {
+        (c.team_key, c.assignee_key, c.is_open, c.is_snoozed): c.count
+        for c in ViewCounter.objects.all()
+        if c.count
+    }
 
 
 def _update(ticket: Ticket, actor, **fields) -> None:  # type: ignore[no-untyped-def]
@@ -53,13 +69,39 @@ def test_counters_follow_every_change(make_ticket, agent, team):
     ticket_escalate(actor=agent, ticket_id=tickets[4].pk, reason="Technique", summary="Compteur", team=other)
     _update(tickets[5], agent, team=other, assignee=senior, priority="P1")
     assert _counted() == _real()
+    # Snooze and every way of waking (issue 10): the job, a customer's message, an agent, a close
+    # while asleep then its undo, a merge of a sleeping ticket.
+    later = timezone.now() + timedelta(days=1)
+    extra = [make_ticket(subject=f"Dort {i}", email="dort@example.test") for i in range(3)]
+    _update(extra[0], agent, team=team, assignee=agent)
+    _update(extra[1], agent, team=team)
+    for t in (*tickets[:2], tickets[3], *extra):
+        ticket_snooze(actor=agent, ticket_id=t.pk, until=later)
+    assert _counted() == _real()
+    ticket_snooze(actor=agent, ticket_id=tickets[0].pk, until=later + timedelta(hours=1))  # moved
+    _update(tickets[3], agent, assignee=senior)  # handed over while asleep
+    assert snooze_wake_due(now=later + timedelta(seconds=1)) == 5  # tickets[0] sleeps on
+    assert _counted() == _real()
+    for t in (tickets[0], extra[0], extra[1], extra[2]):
+        ticket_snooze(actor=agent, ticket_id=t.pk, until=later)
+    extra[0].refresh_from_db()
+    ticket_customer_reply(ticket=extra[0], body="Alors ?", channel="web")
+    ticket_wake(actor=agent, ticket_id=tickets[0].pk)
+    closed = tickets_bulk(actor=agent, references=[extra[1].reference], action=Action.CLOSE)
+    assert _counted() == _real()
+    bulk_undo(actor=agent, bulk_id=closed.bulk_id)  # back open, still asleep until the job
+    assert Ticket.objects.get(pk=extra[1].pk).snoozed_until is not None
+    assert _counted() == _real()
+    ticket_merge(actor=agent, source_id=extra[2].pk, target_id=extra[1].pk)
+    assert _counted() == _real()
     counts = worklist_counts(actor=agent)
-    real_open = Ticket.objects.filter(is_open=True).count()
-    assert counts["open"] == real_open
+    awake = Ticket.objects.filter(is_open=True, snoozed_until__isnull=True)
+    assert counts["open"] == awake.count()
     assert counts["recent"] == Ticket.objects.count()
-    assert counts["mine"] == Ticket.objects.filter(is_open=True, assignee=agent).count()
-    assert counts["team"] == Ticket.objects.filter(is_open=True, team=team).count()
-    assert counts["unassigned"] == Ticket.objects.filter(is_open=True, team=team, assignee=None).count()
+    assert counts["mine"] == awake.filter(assignee=agent).count()
+    assert counts["team"] == awake.filter(team=team).count()
+    assert counts["unassigned"] == awake.filter(team=team, assignee=None).count()
+    assert counts["snoozed"] == Ticket.objects.filter(is_open=True, snoozed_until__isnull=False).count() == 1
 
 
 def test_merge_and_split_move_the_counters(make_ticket, agent, team):
@@ -82,8 +124,12 @@ def test_recount_rebuilds_from_the_tickets(make_ticket, agent, team):
         _update(make_ticket(subject=f"R{i}"), agent, team=team)
     ViewCounter.objects.all().update(count=999)
     ViewCounter.objects.create(team_key=12345, assignee_key=0, is_open=True, count=7)
+    ticket_snooze(
+        actor=agent, ticket_id=make_ticket(subject="Plus tard").pk, until=timezone.now() + timedelta(hours=5)
+    )
     call_command("worklists", "recount")
     assert _counted() == _real()
+    assert any(key[3] for key in _counted())  # the snoozed ticket has its own counter
 
 
 def test_counts_on_the_page_never_count_the_tickets_table(

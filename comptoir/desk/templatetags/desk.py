@@ -1,4 +1,5 @@
-"""Questions a desk template asks of ``tickets.permissions.TicketActions`` that need an argument."""
+"""Questions a desk template asks of ``tickets.permissions.TicketActions`` that need an argument,
+and what waits with a held reply."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django import template
 
 from comptoir.tickets.models import Message
 from comptoir.tickets.permissions import TicketActions
+from comptoir.tickets.selectors import held_changes_described
 
 register = template.Library()
 
@@ -14,3 +16,9 @@ register = template.Library()
 def approves(actions: TicketActions, message: Message) -> bool:
     """``{% if actions|approves:m %}``: this actor may approve the held reply ``m``."""
     return actions.approves(message)
+
+
+@register.filter
+def held_changes(kept: dict) -> str:
+    """``{{ m.held_changes|held_changes }}``: what waits with a held reply, in words."""
+    return held_changes_described(kept=kept) if kept else ""

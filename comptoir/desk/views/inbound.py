@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +23,11 @@ from .common import agent_required
 
 @agent_required
 def inbound_failures(request: HttpRequest) -> HttpResponse:
-    """Kept failures and records waiting too long, with replay; an unknown record is a 404."""
+    """Kept failures and records waiting too long, with replay; an unknown record is a 404.
+    Supervisors only (a 403 to others): the records are any customer's raw mail, whatever
+    tickets the agent may see."""
+    if not request.user.supervises:
+        raise PermissionDenied
     if request.method == "POST":
         record_id = parse_row_id(request.POST.get("record"))
         try:

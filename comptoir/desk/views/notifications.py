@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -64,5 +65,8 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
 
 @agent_required
 def approvals(request: HttpRequest) -> HttpResponse:
-    """Replies waiting for this senior's approval (supervisors: all), each with Approve."""
+    """Replies waiting for this senior's approval (supervisors: all), each with Approve; a 403
+    to agents who approve nothing (the header does not offer them the link)."""
+    if not notes.approvals_open(user=request.user):
+        raise PermissionDenied
     return render(request, "desk/approvals.html", {"replies": notes.held_replies(actor=request.user)})

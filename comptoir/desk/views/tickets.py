@@ -14,6 +14,7 @@ from comptoir.common.exceptions import DomainError
 from comptoir.common.http import attachment_response
 from comptoir.macros.selectors import macro_list
 from comptoir.macros.services import ReplyOutcome, reply_send
+from comptoir.notifications.services import notifications_read_for_ticket
 from comptoir.routing.selectors import team_escalation_target, team_level_2_list
 from comptoir.tickets import selectors as tickets
 from comptoir.tickets.files import incoming_files
@@ -83,6 +84,9 @@ DRAFT_SENT = "desk:draft_sent"
 @agent_required
 def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     ticket = ticket_or_404(request, reference)
+    # Opening a ticket reads what its notifications say: they leave the bell's count (as in the
+    # helpdesks agents know), before the header counts them.
+    notifications_read_for_ticket(user=request.user, ticket_id=ticket.pk)
     # Opened from a work list (?from=its query): previous and next ticket of that list.
     nav = worklist_nav(request, ticket)
     return render(request, "desk/ticket.html", _ticket_context(request, ticket, nav=nav))
@@ -124,12 +128,16 @@ def _reply_sent(request: HttpRequest, outcome: ReplyOutcome, *, changed: bool) -
         messages.info(
             request, _("Reply saved; it is sent once %(senior)s approves it.") % {"senior": message.held_for}
         )
-        if outcome.status_kept:
-            messages.info(request, _("The status was not changed: set it once the reply is approved."))
+        if outcome.held_changes:
+            messages.info(
+                request,
+                _("Your changes wait with the reply and are applied once it is approved: %(changes)s.")
+                % {"changes": tickets.held_changes_described(kept=outcome.held_changes)},
+            )
     else:
         note = message.kind == Message.Kind.INTERNAL
         messages.success(request, _("Internal note added.") if note else _("Reply sent."))
-    if changed and not outcome.status_kept:
+    if changed and not outcome.held_changes:
         messages.success(request, _("Ticket updated."))
 
 

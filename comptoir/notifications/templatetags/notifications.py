@@ -8,7 +8,7 @@ from django import template
 
 from comptoir.sla.models import Target
 
-from ..selectors import bell_state, presence_for_tickets, presence_stamp, unread_label
+from ..selectors import approvals_open, bell_state, presence_for_tickets, presence_stamp, unread_label
 
 register = template.Library()
 
@@ -21,10 +21,14 @@ def sla_target(code: str) -> str:
 
 @register.simple_tag(takes_context=True)
 def bell(context: dict[str, Any]) -> dict[str, Any]:
-    """The bell's unread count (capped, shown as "99+") and the desk's change stamp for live pages."""
+    """The bell's unread count (capped, shown as "99+"), the desk's change stamp for live pages,
+    and whether the header offers the approvals list (only to those who may approve)."""
     user = context["request"].user
     count, stamp = bell_state(user=user)
-    return {"count": count, "label": unread_label(count), "stamp": stamp}
+    return {
+        "count": count, "label": unread_label(count), "stamp": stamp,
+        "approvals": approvals_open(user=user),
+    }  # fmt: skip
 
 
 @register.simple_tag(takes_context=True)

@@ -54,3 +54,11 @@ def clock(ticket) -> str:  # type: ignore[no-untyped-def]
     if sla_paused(ticket):
         return _("paused (waiting on the customer)")
     return time_left(ticket.due_at)
+
+
+@register.filter
+def review_text(stored: str) -> str:
+    """A review flag or a held message's reason, stored as codes, in the reader's language."""
+    from comptoir.tickets.review import review_reason_text
+
+    return review_reason_text(stored or "")

@@ -9,7 +9,7 @@ from comptoir.routing.selectors import team_default
 class Command(BaseCommand):
     help = (
         "Manage agents: `agent add EMAIL --name NAME --team TEAM [--level 1|2] [--password P] "
-        "[--supervisor] [--admin] [--token]`."
+        "[--supervisor] [--admin] [--language en|fr] [--token]`."
     )
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
@@ -30,6 +30,12 @@ class Command(BaseCommand):
             action="store_true",
             help="An administrator: everything a supervisor does, and /admin/.",
         )
+        add.add_argument(
+            "--language",
+            choices=["en", "fr"],
+            default=None,
+            help="The language of their emails (alerts, escalations); they can change it on the desk.",
+        )
         add.add_argument("--token", action="store_true", help="Print a new API token, alone, last.")
 
     def handle(self, *args, **opts):  # type: ignore[no-untyped-def]
@@ -40,6 +46,7 @@ class Command(BaseCommand):
             user = agent_create(
                 email=opts["email"], name=opts["name"], team_name=opts["team"], level=opts["level"],
                 password=opts["password"], is_supervisor=opts["supervisor"], is_superuser=opts["admin"],
+                language=opts["language"],
             )  # fmt: skip
             team = user.teams.get(name=opts["team"])
         except DomainError as exc:
