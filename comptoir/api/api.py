@@ -25,7 +25,9 @@ from . import (
     inbound,
     macros,
     outbox,
+    questions,
     search,
+    ticket_articles,
     tickets,
     triage,
 )
@@ -78,3 +80,5 @@ def http_error(request: HttpRequest, exc: HttpError):  # type: ignore[no-untyped
 
 for context in (tickets, customers, assignment, triage, inbound, channels, outbox, search, macros, articles):
     api.add_router("/", context.router)
+api.add_router("/", questions.router)  # issue 11: POST /tickets/{reference}/reply-check
+api.add_router("/", ticket_articles.router)  # issue 11: POST /tickets/{reference}/article

@@ -113,3 +113,34 @@ class ArticleRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} r{self.number}"
+
+
+class ArticleTicket(models.Model):
+    """An article made from (or documenting) a ticket's resolution: "the tickets it solved"."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="ticket_links"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="article_links"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("linked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("article's ticket")
+        verbose_name_plural = _("article's tickets")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "ticket"], name="knowledge_article_ticket_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} ← {self.ticket_id}"

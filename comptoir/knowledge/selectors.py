@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import User
 from comptoir.common.exceptions import NotFound
 
-from .models import Article, ArticleRevision
+from .models import Article, ArticleRevision, ArticleTicket
 
 
 def _is_agent(actor: Any) -> bool:
@@ -107,3 +107,21 @@ def article_revisions(*, article: Article) -> list[ArticleRevision]:
 def article_for_ids(*, actor: Any, ids: list[int]) -> dict[int, Article]:
     """Articles by id among those ``actor`` may read (search results)."""
     return article_visible_to(actor=actor).select_related("category").in_bulk(ids)
+
+
+def articles_for_ticket(*, actor: Any, ticket_id: int, limit: int = 20) -> list[Article]:
+    """The articles made from (or linked to) a ticket that ``actor`` may read: one query."""
+    return list(
+        article_visible_to(actor=actor)
+        .filter(ticket_links__ticket_id=ticket_id)
+        .order_by("-id")
+        .distinct()[:limit]
+    )
+
+
+def article_ticket_links(*, article: Article, limit: int = 50) -> list[ArticleTicket]:
+    """The tickets an article solved, newest link first (the ticket joined: one query).
+
+    Agents see every ticket (``tickets.selectors.ticket_visible_to``), and only agents read this.
+    """
+    return list(article.ticket_links.select_related("ticket")[:limit])

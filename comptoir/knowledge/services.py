@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import User
 from comptoir.common.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 
-from .models import Article, ArticleRevision
+from .models import Article, ArticleRevision, ArticleTicket
 from .selectors import article_may_write, article_visible_to
 
 TITLE_MAX = 200
@@ -154,3 +154,22 @@ def _snapshot(article: Article) -> tuple:
         article.title, article.body, article.language, article.status, article.visibility,
         article.category_id, article.translation_of_id,
     )  # fmt: skip
+
+
+def article_from_ticket(
+    *, actor: User, ticket_id: int, title: str, body: str, language: str, category: Any = None
+) -> Article:
+    """A draft internal article prefilled from a resolved ticket and linked to it (issue 11).
+
+    The caller reads the ticket (``tickets.context.ticket_article_draft``): this app sits beside
+    tickets and does not import it.
+    """
+    _check_writer(actor)
+    data = ArticleData(
+        title=title[:TITLE_MAX], body=body[:BODY_MAX], language=language,
+        status=Article.Status.DRAFT, visibility=Article.Visibility.INTERNAL, category=category,
+    )  # fmt: skip
+    with transaction.atomic():
+        article = article_create(actor=actor, data=data)
+        ArticleTicket.objects.create(article=article, ticket_id=ticket_id, created_by=actor)
+    return article
