@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "comptoir.common.middleware.SecurityHeadersMiddleware",
+    # Innermost: the 405 page it renders gets the headers above and the CSRF cookie.
+    "comptoir.common.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "comptoir.urls"
@@ -320,7 +322,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals": {"()": "comptoir.common.log_filters.RefusalWithoutTraceback"}},
     "loggers": {
+        # A 403 is an expected outcome: one line, no traceback (issue 10).
+        "django.request": {"filters": ["refusals"]},
         "comptoir": {"handlers": ["console"], "level": os.environ.get("COMPTOIR_LOG", "INFO")},
         "django_tasks_db": {"handlers": ["console"], "level": "WARNING"},
     },

@@ -23,8 +23,8 @@ class BulkIn(Strict):
     category: Text | None = Field(default=None, description="category: its slug.")
     body: Text | None = Field(
         default=None, max_length=100_000,
-        description="reply or note: the same text for each ticket; {customer}, {reference} and "
-        "{subject} are replaced.",
+        description="reply or note: the same text for each ticket; the macros' placeholders "
+        "({{customer_name}}, {{reference}}, {{subject}}, {{agent_name}}, {{tracking_link}}) are replaced.",
     )  # fmt: skip
 
 

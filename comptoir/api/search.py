@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from comptoir.search.articles import ArticleHit
-from comptoir.search.selectors import MAX_LIMIT, search
+from comptoir.search.selectors import MAX_LIMIT, MAX_OFFSET, search
 
 from .schemas import ERRORS, Text
 
@@ -22,6 +23,12 @@ class SearchParams(Schema):
         "prefix* and filters: status:open, team:<name>, from:<email>, priority:P1.",
     )
     limit: int = Field(default=20, ge=1, le=MAX_LIMIT)
+    cursor: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_OFFSET,
+        description="Where the page of tickets starts: the `next_cursor` of the previous answer.",
+    )
 
 
 class TicketHitOut(Schema):
@@ -78,14 +85,29 @@ class SearchOut(Schema):
     customers: list[CustomerHitOut]
     articles: list[ArticleHitOut] = Field(description="Knowledge base articles the caller may read.")
     problems: list[str] = Field(description="Filters that could not be understood (unknown team...).")
+    total: int = Field(
+        description=f"Tickets matching, counted up to {MAX_OFFSET} only (ranking covers the {MAX_OFFSET} "
+        "most recent matches); see `total_is_lower_bound`."
+    )
+    total_is_lower_bound: bool = Field(description="More tickets may match than `total`.")
+    next_cursor: int | None = Field(description="Pass as `cursor` for the next page; null on the last one.")
+    next: str | None = Field(description="The URL of the next page of tickets; null on the last one.")
 
 
 @router.get("/search", response={200: SearchOut, **ERRORS}, operation_id="comptoir_api_search")
 def search_view(request: HttpRequest, params: Query[SearchParams]):  # type: ignore[no-untyped-def]
     """Tickets the caller may see and, for agents, customers; best matches first."""
-    found = search(actor=request.auth, q=params.q, limit=params.limit)  # type: ignore[attr-defined]
+    found = search(actor=request.auth, q=params.q, limit=params.limit, offset=params.cursor)  # type: ignore[attr-defined]
+    following = None
+    if found.next_offset is not None:
+        query = urlencode({"q": params.q, "limit": params.limit, "cursor": found.next_offset})
+        following = request.build_absolute_uri(f"{request.path}?{query}")
     return {
         "q": found.q,
+        "total": found.total,
+        "total_is_lower_bound": found.more,
+        "next_cursor": found.next_offset,
+        "next": following,
         "tickets": [
             {
                 "reference": h.ticket.reference,

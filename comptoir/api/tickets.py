@@ -13,6 +13,7 @@ from comptoir.accounts.selectors import agent_get_by_email
 from comptoir.common.exceptions import InvalidInput
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
+from comptoir.macros.placeholders import placeholders_render
 from comptoir.routing.selectors import team_get_by_name
 from comptoir.tickets import bulk, selectors
 from comptoir.tickets.merge import ticket_merge, ticket_split
@@ -72,6 +73,9 @@ def tickets_bulk_route(request: HttpRequest, payload: BulkIn):  # type: ignore[n
         )  # fmt: skip
     if payload.action == "accept_triage":
         return triage_accept_many(actor=request.auth, references=payload.tickets).as_dict()
+    if values["body"].strip():  # placeholders filled by the macros' engine, as on the desk
+        text = values["body"]
+        values["text_for"] = lambda t: placeholders_render(text, ticket=t, actor=request.auth)  # type: ignore[attr-defined]
     result = bulk.tickets_bulk(
         actor=request.auth, references=payload.tickets, action=payload.action, **values
     )

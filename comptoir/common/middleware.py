@@ -70,3 +70,30 @@ class ApiJsonErrorsMiddleware:
             if header in response:
                 converted[header] = response[header]
         return converted
+
+
+class MethodNotAllowedPageMiddleware:
+    """A 405 that Django answered with an empty body (``require_POST`` and friends, opened by a
+    link, a bookmark or a reload) becomes a page in the visitor's language with a way back,
+    instead of the browser's own error page. The ``Allow`` header stays; the API answers JSON
+    (``ApiJsonErrorsMiddleware``), and a view that wrote its own 405 body keeps it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code != 405
+            or request.path.startswith(API_PREFIX)
+            or getattr(response, "streaming", False)
+            or response.content
+        ):
+            return response
+        from django.shortcuts import render
+
+        page = render(request, "405.html", status=405)
+        if "Allow" in response:
+            page["Allow"] = response["Allow"]
+        return page

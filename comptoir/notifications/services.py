@@ -105,6 +105,15 @@ def notifications_read_for_ticket(*, user: User, ticket_id: int) -> int:
     )
 
 
+def notifications_read_settled(*, users: Iterable[User]) -> int:
+    """Mark read what told these users about tickets now resolved or closed: loaded history
+    (the demo) must not fill the bell with work that is already done."""
+    settled = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
+    return Notification.objects.filter(
+        recipient__in=[u.pk for u in users], ticket__status__in=settled, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 @transaction.atomic
 def notification_settings_set(*, user: User, email_kinds: Iterable[str]) -> None:
     """The kinds the user also wants by email; every other kind: in the desk only."""

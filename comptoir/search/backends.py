@@ -37,8 +37,25 @@ def ticket_matches(
     parsed: ParsedQuery, *, restrict: QuerySet | None, within: list[int] | None, internal: bool, limit: int
 ) -> list[tuple[int, float]]:
     """Tickets matching every term; ``within``: only these ids (a customer's tickets)."""
+    return ticket_matches_page(parsed, restrict=restrict, within=within, internal=internal, limit=limit)[0]
+
+
+def ticket_matches_page(
+    parsed: ParsedQuery,
+    *,
+    restrict: QuerySet | None,
+    within: list[int] | None,
+    internal: bool,
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[tuple[int, float]], int]:
+    """One page of ``ticket_matches`` from ``offset`` in the ranked order, and how many tickets
+    the ranked window holds (at most ``WINDOW``: the count never reads past it, so a word found
+    in a million tickets costs a count of 500). 0 when the page starts past the last one."""
     if connection.vendor == "postgresql":
-        return _ticket_matches_pg(parsed, restrict=restrict, within=within, internal=internal, limit=limit)
+        return _ticket_matches_pg(
+            parsed, restrict=restrict, within=within, internal=internal, limit=limit, offset=offset
+        )
     columns = None if internal else ("subject", "body")
     cond, params = _condition(restrict, "search_ticket_fts.rowid")
     if within is not None:
@@ -46,19 +63,26 @@ def ticket_matches(
         params += [int(i) for i in within]
     # Built from constants and the ORM's compiled condition; every value is a parameter.
     sql = (
-        "SELECT id, score FROM ("  # noqa: S608
+        "SELECT id, score, COUNT(*) OVER () FROM ("  # noqa: S608
         f" SELECT rowid AS id, -bm25(search_ticket_fts, {SQLITE_WEIGHTS}) AS score FROM search_ticket_fts"
         f" WHERE search_ticket_fts MATCH %s{cond} ORDER BY rowid DESC LIMIT %s"
-        ") ORDER BY score DESC, id DESC LIMIT %s"
+        ") ORDER BY score DESC, id DESC LIMIT %s OFFSET %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [fts5_expression(parsed, columns), *params, WINDOW, limit])
-        return [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
+        cursor.execute(sql, [fts5_expression(parsed, columns), *params, WINDOW, limit, max(offset, 0)])
+        rows = cursor.fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows], int(rows[0][2]) if rows else 0
 
 
 def _ticket_matches_pg(
-    parsed: ParsedQuery, *, restrict: QuerySet | None, within: list[int] | None, internal: bool, limit: int
-) -> list[tuple[int, float]]:
+    parsed: ParsedQuery,
+    *,
+    restrict: QuerySet | None,
+    within: list[int] | None,
+    internal: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[tuple[int, float]], int]:
     cond, params = _condition(restrict, "d.ticket_id")
     if within is not None:
         cond += " AND d.ticket_id = ANY(%s)"
@@ -66,20 +90,25 @@ def _ticket_matches_pg(
     query = tsquery_expression(parsed, "" if internal else "AB")
     # Constants and the ORM's compiled condition; every value is a parameter.
     sql = (
-        "SELECT w.ticket_id, ts_rank(w.vector, to_tsquery('simple', %s)) AS score FROM ("  # noqa: S608
+        "SELECT w.ticket_id, ts_rank(w.vector, to_tsquery('simple', %s)) AS score,"  # noqa: S608
+        " COUNT(*) OVER () AS total FROM ("
         " SELECT d.ticket_id, d.vector{count} FROM search_ticketdocument d"
         f" WHERE d.vector @@ to_tsquery('simple', %s){cond} AND d.ticket_id > %s"
         " ORDER BY d.ticket_id DESC LIMIT %s"
-        ") w ORDER BY score DESC, w.ticket_id DESC LIMIT %s"
+        ") w ORDER BY score DESC, w.ticket_id DESC LIMIT %s OFFSET %s"
     )
+    offset = max(offset, 0)
     with connection.cursor() as cursor:
         if within is None and not cond and any(len(term.parts) > 1 for term in parsed.terms):
-            return _pg_phrase_slices(cursor, sql, query, limit)
-        cursor.execute(sql.replace("{count}", ""), [query, query, *params, 0, WINDOW, limit])
-        return [(int(r[0]), float(r[1])) for r in cursor.fetchall()]
+            return _pg_phrase_slices(cursor, sql, query, limit, offset)
+        cursor.execute(sql.replace("{count}", ""), [query, query, *params, 0, WINDOW, limit, offset])
+        rows = cursor.fetchall()
+        return [(int(r[0]), float(r[1])) for r in rows], int(rows[0][2]) if rows else 0
 
 
-def _pg_phrase_slices(cursor: Any, sql: str, query: str, limit: int) -> list[tuple[int, float]]:
+def _pg_phrase_slices(
+    cursor: Any, sql: str, query: str, limit: int, offset: int
+) -> tuple[list[tuple[int, float]], int]:
     """A phrase is checked on each row's word positions, which the GIN index does not hold: the
     planner read every row holding the words (230 ms for "plus d'électricité" at 1,000,000
     tickets). The most recent slices of ids first, widened while fewer than WINDOW match."""
@@ -90,11 +119,11 @@ def _pg_phrase_slices(cursor: Any, sql: str, query: str, limit: int) -> list[tup
     rows: list = []
     for span in PG_SLICES:
         floor = max(top - span, 0) if span is not None else 0
-        cursor.execute(counted, [query, query, floor, WINDOW, limit])
+        cursor.execute(counted, [query, query, floor, WINDOW, limit, offset])
         rows = cursor.fetchall()
         if (rows and int(rows[0][0]) >= WINDOW) or floor == 0:
             break
-    return [(int(r[1]), float(r[2])) for r in rows]
+    return [(int(r[1]), float(r[2])) for r in rows], int(rows[0][3]) if rows else 0
 
 
 def customer_matches(parsed: ParsedQuery, *, limit: int) -> list[tuple[int, float]]:

@@ -37,6 +37,8 @@ STATUS_ALIASES = {
     "resolue": "resolved", "solved": "resolved", "ferme": "closed", "fermee": "closed",
 }  # fmt: skip
 MAX_CUSTOMER_TICKETS = 10_000
+PAGE_SIZE = 25  # the desk's results page
+MAX_OFFSET = backends.WINDOW  # ranking covers the WINDOW most recent matches: no page past it
 
 
 @dataclass
@@ -63,6 +65,31 @@ class SearchResults:
     problems: list[str] = field(default_factory=list)
     searched: bool = False  # there was something to search for
     articles: list[ArticleHit] = field(default_factory=list)  # knowledge base (issue 11)
+    # Paging of ``tickets`` (issue 10): the first hit's place (0-based) and how many tickets
+    # the ranked window holds, counted up to ``backends.WINDOW`` only (``more`` then: "at least").
+    offset: int = 0
+    total: int = 0
+    more: bool = False
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.tickets) and self.offset + len(self.tickets) < self.total
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + len(self.tickets) if self.has_next else None
+
+    @property
+    def previous_offset(self) -> int | None:
+        return max(self.offset - PAGE_SIZE, 0) if self.offset > 0 else None
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1 if self.tickets else 0
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.tickets)
 
 
 def _may_read_internal(actor: User) -> bool:
@@ -125,16 +152,18 @@ def _identity_forms(value: str) -> list[str]:
     return sorted(forms)
 
 
-def search(*, actor: User, q: str, limit: int = 20) -> SearchResults:
+def search(*, actor: User, q: str, limit: int = 20, offset: int = 0) -> SearchResults:
     """Tickets (subject, messages, reference) and customers (name, email, phone, account)
-    matching ``q``, best first, with highlighted snippets; only what ``actor`` may see."""
+    matching ``q``, best first, with highlighted snippets; only what ``actor`` may see.
+    ``offset``: the page of tickets starting there (customers and articles on the first only)."""
     limit = max(1, min(limit, MAX_LIMIT))
-    results = SearchResults(q=q)
+    offset = max(0, min(offset, MAX_OFFSET))
+    results = SearchResults(q=q, offset=offset)
     parsed = parse_query(q[:500])
     if not parsed.terms and not parsed.filters:
         return results
     results.searched = True
-    if parsed.terms and not parsed.filters:  # filters are about tickets
+    if parsed.terms and not parsed.filters and not offset:  # filters are about tickets
         results.articles = article_hits(actor=actor, parsed=parsed, limit=min(limit, 10))
     visible = ticket_visible_to(actor=actor)
     if visible.query.is_empty():
@@ -145,14 +174,23 @@ def search(*, actor: User, q: str, limit: int = 20) -> SearchResults:
         return results
     base = visible.filter(condition) if condition else visible
     if parsed.terms:
-        hits = backends.ticket_matches(
-            parsed, restrict=base if base.query.where else None, within=within, internal=internal, limit=limit
+        hits, results.total = backends.ticket_matches_page(
+            parsed,
+            restrict=base if base.query.where else None,
+            within=within,
+            internal=internal,
+            limit=limit,
+            offset=offset,
         )
     else:
         listed = base.filter(pk__in=within) if within is not None else base
-        hits = [(pk, 0.0) for pk in listed.order_by("-id").values_list("pk", flat=True)[:limit]]
+        ids = listed.order_by("-id").values_list("pk", flat=True)
+        hits = [(pk, 0.0) for pk in ids[offset : offset + limit]]
+        # Counted over at most WINDOW ids (a LIMIT inside the count), never the whole table.
+        results.total = ids[: backends.WINDOW].count() if hits else 0
+    results.more = results.total >= backends.WINDOW
     results.tickets = _ticket_hits(hits, parsed, internal)
-    if parsed.terms and not parsed.filters and internal:
+    if parsed.terms and not parsed.filters and internal and not offset:
         results.customers = _customer_hits(backends.customer_matches(parsed, limit=min(limit, 10)), parsed)
     return results
 

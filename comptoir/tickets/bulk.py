@@ -117,17 +117,10 @@ def _tickets(*, actor: User, references: Sequence[str], result: BulkResult) -> l
     return [found[ref] for ref in refs if ref in found]
 
 
-def _render(body: str, ticket: Ticket) -> str:
-    """The same text for each ticket, with ``{reference}``, ``{customer}`` and ``{subject}`` filled
-    in (plain replacement: no format string reaches user text)."""
-    values = {
-        "{reference}": ticket.reference,
-        "{customer}": ticket.customer.name,
-        "{subject}": ticket.subject,
-    }
-    for key, value in values.items():
-        body = body.replace(key, value or "")
-    return body
+def _as_written(body: str) -> Callable[[Ticket], str]:
+    """The text as written for every ticket: placeholders are the callers' (``text_for``), filled
+    by the macros' one engine (``macros.placeholders``), a layer above this one."""
+    return lambda _ticket: body
 
 
 def _old_values(ticket: Ticket, changes: dict[str, Any]) -> dict[str, Any]:
@@ -167,7 +160,13 @@ def _apply_fields(
 
 
 def _message_each(
-    *, actor: User, tickets: list[Ticket], body: str, internal: bool, submission: str, result: BulkResult
+    *,
+    actor: User,
+    tickets: list[Ticket],
+    text_for: Callable[[Ticket], str],
+    internal: bool,
+    submission: str,
+    result: BulkResult,
 ) -> BulkResult:
     action = "note" if internal else "reply"
     role_error = _("You may not add notes.") if internal else _("You may not reply to customers.")
@@ -176,7 +175,7 @@ def _message_each(
             ticket_action_check(actor=actor, ticket=ticket, action=action, role_error=role_error)
             key = f"bulk:{actor.pk}:{submission}:{ticket.pk}" if submission else None
             ticket_agent_message(
-                ticket_id=ticket.pk, actor=actor, body=_render(body, ticket), internal=internal,
+                ticket_id=ticket.pk, actor=actor, body=text_for(ticket), internal=internal,
                 idempotency_key=key,
             )  # fmt: skip
         except DomainError as exc:
@@ -198,10 +197,13 @@ def tickets_bulk(
     category: Category | None | object = ...,
     body: str = "",
     submission: str = "",
+    text_for: Callable[[Ticket], str] | None = None,
 ) -> BulkResult:
     """Apply one ``action`` (``Action``) to at most ``MAX_TICKETS`` tickets, each on its own.
 
     ``submission`` (a random token of the form) makes a repeated bulk reply or note land once.
+    ``text_for(ticket)``: each ticket's reply or note (a macro in the ticket's language, its
+    placeholders filled); without it, ``body`` as written.
     """
     changes: dict[str, Any]
     if action == Action.ASSIGN and assignee is not ...:
@@ -221,13 +223,13 @@ def tickets_bulk(
     elif action == Action.CLOSE:
         changes = {"status": Ticket.Status.CLOSED}
     elif action in (Action.REPLY, Action.NOTE):
-        if not (body or "").strip():
+        if text_for is None and not (body or "").strip():
             raise InvalidInput(_("Write the text to send."), field="body")
         result = BulkResult()
         tickets = _tickets(actor=actor, references=references, result=result)
         return _message_each(
-            actor=actor, tickets=tickets, body=body, internal=action == Action.NOTE, submission=submission,
-            result=result,
+            actor=actor, tickets=tickets, text_for=text_for or _as_written(body),
+            internal=action == Action.NOTE, submission=submission, result=result,
         )  # fmt: skip
     elif action in Action.ALL:
         raise InvalidInput(_("Choose the value to set."), field=action)

@@ -149,18 +149,31 @@ def waiting_for(*, actor: User, limit: int = WAITING_LIMIT) -> dict[str, list]:
     ``replies``: replies held for their approval (pairing; supervisors: every held reply).
     ``emails``: emails held because nothing proved their sender, and ``flagged``: open tickets
     flagged for review (``review_reason``, e.g. an escalation to a supervisor), both in the
-    agent's teams (supervisors: all). Three bounded queries on small partial indexes
-    (``message_held_idx`` or the held-for key, ``message_unproven_idx``, ``ticket_flagged_idx``);
+    agent's teams (supervisors: all). ``escalated``: open level-2 tickets nobody holds in a
+    level-2 agent's own teams, as an escalation leaves them (issue 10). Four
+    bounded queries on small (partial) indexes (``message_held_idx`` or the held-for key,
+    ``message_unproven_idx``, ``ticket_flagged_idx``, ``ticket_next_idx``);
     no count. Held emails are read from their own index, newest ``EMAIL_WINDOW`` first, and kept
     for the agent's teams here: joined on the team, SQLite would walk every message of the team.
     """
     if not (actor.is_active and (actor.is_agent or actor.is_superuser)):
-        return {"replies": [], "emails": [], "flagged": []}
+        return {"replies": [], "emails": [], "flagged": [], "escalated": []}
     replies = Message.objects.filter(held_for__isnull=False)
     emails = Message.objects.filter(hold=Message.Hold.UNPROVEN)
     # A snoozed ticket waits in the "Snoozed" view until it wakes, as it leaves the active lists
     # (issue 10); held replies and emails stay: they are decisions on messages, not the ticket's.
     flagged = Ticket.objects.filter(**OPEN, **AWAKE).exclude(review_reason="")
+    # Escalations to the agent's level-2 teams that nobody holds yet (an escalation leaves the
+    # ticket unassigned in the receiving team; it never names a person). Those flagged for a
+    # supervisor are in ``flagged`` already.
+    escalated = Ticket.objects.filter(
+        **OPEN, **AWAKE, level=Ticket.Level.L2, assignee__isnull=True, review_reason=""
+    )
+    # Level-2 work, in the agent's own teams, supervisors included (theirs is ``flagged``).
+    if actor.level >= actor.Level.L2:
+        escalated = escalated.filter(team_id__in=actor.teams.values("pk"))
+    else:
+        escalated = escalated.none()
     if not actor.supervises:
         teams = actor.teams.values("pk")
         replies = replies.filter(held_for_id=actor.pk)
@@ -183,6 +196,10 @@ def waiting_for(*, actor: User, limit: int = WAITING_LIMIT) -> dict[str, list]:
         ),
         "emails": [m for m in held if actor.supervises or m.ticket.team_id in team_ids][:limit],
         "flagged": list(flagged.only("id", "reference", "subject", "review_reason").order_by("-id")[:limit]),
+        # In "Next ticket" order (``ticket_next_idx``: team, open, unassigned, due time).
+        "escalated": list(
+            escalated.only("id", "reference", "subject").order_by("due_at", "priority", "id")[:limit]
+        ),
     }
 
 
@@ -381,9 +398,48 @@ def ticket_visible_to_customer(*, customer: Customer, own_only: bool = False) ->
     return Ticket.objects.filter(condition)
 
 
+# What a customer sees change on their request: its status, a reply once approved, a held email
+# once accepted (the message itself then counts), a merge; never a note, a held reply, a team.
+CUSTOMER_SEEN_EVENTS = (
+    TicketEvent.Kind.STATUS,
+    TicketEvent.Kind.REPLY_APPROVED,
+    TicketEvent.Kind.MERGED,
+    TicketEvent.Kind.MERGED_INTO,
+)
+
+
+def with_customer_update(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Annotate ``customer_updated_at``: the last change the customer can see (their messages,
+    replies sent to them, status changes), not ``updated_at``, which also moves for internal
+    work (a held reply, a note, a reassignment). Two indexed subqueries per row of a page."""
+    from django.db.models import F, OuterRef, Subquery
+    from django.db.models.functions import Coalesce, Greatest
+
+    message = (
+        Message.objects.filter(ticket_id=OuterRef("pk"), held_for__isnull=True, hold=Message.Hold.NONE)
+        .exclude(kind=Message.Kind.INTERNAL)
+        .order_by("-created_at", "-id")
+        .values("created_at")[:1]
+    )
+    event = (
+        TicketEvent.objects.filter(ticket_id=OuterRef("pk"), field__in=CUSTOMER_SEEN_EVENTS)
+        .order_by("-id")
+        .values("created_at")[:1]
+    )
+    # Coalesce each: on SQLite GREATEST is NULL as soon as one argument is.
+    return qs.annotate(
+        customer_updated_at=Greatest(
+            F("created_at"),
+            Coalesce(Subquery(message), F("created_at")),
+            Coalesce(Subquery(event), F("created_at")),
+        )
+    )
+
+
 def customer_requests(*, customer: Customer, cursor: str | None = None, limit: int = 20) -> Page:
-    """The customer's requests (and their organisation's if shared), newest first, by pages."""
-    qs = ticket_visible_to_customer(customer=customer).select_related("customer")
+    """The customer's requests (and their organisation's if shared), newest first, by pages;
+    each with ``customer_updated_at`` (``with_customer_update``)."""
+    qs = with_customer_update(ticket_visible_to_customer(customer=customer).select_related("customer"))
     return keyset_page(
         qs, ordering=LIST_ORDER, cursor=cursor, limit=limit, key=lambda t: [t.pk], types=[cursor_int]
     )
@@ -393,7 +449,7 @@ def customer_request_get(*, customer: Customer, reference: str, own_only: bool =
     """One request the customer may see (``own_only``: may change); NotFound otherwise, the same
     answer as a reference that does not exist."""
     ticket = unique_or_none(
-        ticket_visible_to_customer(customer=customer, own_only=own_only)
+        with_customer_update(ticket_visible_to_customer(customer=customer, own_only=own_only))
         .select_related("customer")
         .filter(reference=reference)
     )

@@ -128,7 +128,7 @@ def test_bulk_close_status_category_and_unassign(make_ticket, agent):
 def test_bulk_reply_to_each_with_placeholders_lands_once(make_ticket, agent):
     client = _client(agent)
     a, b = make_ticket(email="a@example.test"), make_ticket(email="b@example.test")
-    data = {"body": "Hello {customer}, about {reference}: fixed.", "submission": "f" * 32}
+    data = {"body": "Hello {{customer_name}}, about {{ reference }}: fixed.", "submission": "f" * 32}
     response = _bulk(client, [a.reference, b.reference], "reply", **data)
     assert "2 tickets changed." in _flash(response)
     _bulk(client, [a.reference, b.reference], "reply", **data)  # the same form sent twice
@@ -160,3 +160,51 @@ def test_accept_the_triage_suggestions_in_bulk(make_ticket, agent, settings):
     assert {t.category.slug for t in Ticket.objects.filter(pk__in=[t.pk for t in billing])} == {"billing"}
     assert [t.pk for t in triage_queue()] == [gibberish.pk]  # accepted ones left the queue
     assert billing[0].reference not in response.content.decode().split('data-testid="triage-queue"')[1]
+
+
+def test_bulk_reply_with_a_macro_in_each_tickets_language(make_ticket, agent):
+    """Issue 10: one placeholder engine (the macros'); each customer reads the macro's text in
+    their ticket's language; another agent's personal macro cannot be used."""
+    from comptoir.macros.services import MacroData, macro_create
+
+    mine = macro_create(
+        actor=agent,
+        data=MacroData(
+            name="Merci", body_fr="Bonjour {{customer_name}}, {{reference}} est réglé.",
+            body_en="Hello {{customer_name}}, {{reference}} is fixed.",
+        ),
+    )  # fmt: skip
+    others = macro_create(actor=AgentFactory(), data=MacroData(name="Secret", body_fr="Privé"))
+    client = _client(agent)
+    page = client.get("/desk/").content.decode()
+    assert 'data-testid="bulk-macro"' in page and f'<option value="{mine.pk}">Merci</option>' in page
+    assert "Secret" not in page
+    fr = make_ticket(email="fr@example.test", language="fr", name="{{agent_name}}")
+    en = make_ticket(
+        email="en@example.test", language="en", name="Ann Lee", subject="Wrong bill",
+        body="Hello, my bill is wrong and I was charged twice this month.",
+    )  # fmt: skip
+    assert Ticket.objects.get(pk=en.pk).language == "en"
+    response = _bulk(client, [fr.reference, en.reference], "reply", macro=str(mine.pk), submission="a" * 32)
+    assert "2 tickets changed." in _flash(response)
+    assert Message.objects.get(ticket=fr, kind="public").body == (
+        f"Bonjour {{{{agent_name}}}}, {fr.reference} est réglé."  # a value is never read again
+    )
+    assert Message.objects.get(ticket=en, kind="public").body == f"Hello Ann Lee, {en.reference} is fixed."
+    refused = _bulk(client, [fr.reference], "reply", macro=str(others.pk), submission="b" * 32)
+    assert "No such macro." in _flash(refused)
+    assert "No such macro." in _flash(_bulk(client, [fr.reference], "reply", macro="x", submission="c" * 32))
+    assert Message.objects.filter(ticket=fr, kind="public").count() == 1
+
+
+def test_bulk_free_text_hostile_placeholders(make_ticket, agent):
+    client = _client(agent)
+    ticket = make_ticket(email="h@example.test", subject="{{reference}} {% debug %}")
+    bad = _bulk(client, [ticket.reference], "reply", body="Hi {{settings.SECRET_KEY}} {{secret}}")
+    assert "Unknown placeholder" in _flash(bad)
+    assert not Message.objects.filter(ticket=ticket, kind="public").exists()
+    body = "About {{subject}}: {% debug %} {{ customer_name.__class__ }} {customer}"
+    _bulk(client, [ticket.reference], "reply", body=body, submission="d" * 32)
+    sent = Message.objects.get(ticket=ticket, kind="public").body
+    # The subject is inserted once, never read for placeholders; tags and attributes stay text.
+    assert sent == "About {{reference}} {% debug %}: {% debug %} {{ customer_name.__class__ }} {customer}"

@@ -14,6 +14,8 @@ from django import template
 from django.utils import timezone
 
 from comptoir.common.config import cached
+from comptoir.macros.placeholders import PLACEHOLDERS, braced
+from comptoir.macros.selectors import macro_list
 from comptoir.routing.selectors import team_list
 from comptoir.tickets import selectors as tickets
 from comptoir.tickets.merge import MERGE_UNDO_WINDOW, merge_latest
@@ -44,6 +46,12 @@ def bulk_choices(context: template.Context) -> dict[str, Any]:
         "priorities": Ticket.Priority.choices,
         "submission": uuid.uuid4().hex,
         "undo": undo,
+        # Offer only what the agent may do: choosing who holds a ticket is the pick permission
+        # (``permissions._role_allows``, "assign"); level-1 agents take "Next ticket" instead.
+        "may_assign": bool(getattr(getattr(request, "user", None), "may_pick", False)),
+        # A macro for "Reply to each": each ticket gets its text in the ticket's language.
+        "macros": macro_list(actor=request.user) if request is not None else [],
+        "placeholders": braced(PLACEHOLDERS),
     }
 
 

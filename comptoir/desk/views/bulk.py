@@ -21,13 +21,16 @@ from django.views.decorators.http import require_POST
 
 from comptoir.accounts.selectors import agent_get_by_email
 from comptoir.common.exceptions import DomainError, InvalidInput, PermissionDenied
+from comptoir.common.ids import parse_row_id
+from comptoir.macros.placeholders import PLACEHOLDERS, braced, placeholders_render, unknown_placeholders
+from comptoir.macros.selectors import macro_get, macro_text_for
 from comptoir.tickets import selectors as tickets
 from comptoir.tickets.bulk import Action, BulkResult, bulk_undo, tickets_bulk
 from comptoir.tickets.merge import ticket_merge, ticket_split, ticket_unmerge
 from comptoir.tickets.snooze import ticket_snooze, ticket_wake
 from comptoir.triage.services import triage_accept_many
 
-from .common import agent_required, chosen_team, ticket_or_404
+from .common import agent_required, chosen_team, ticket_or_404, ticket_redirect
 
 UNDO_KEY = "desk_bulk_undo"
 
@@ -65,8 +68,32 @@ def _values(request: HttpRequest, action: str) -> tuple[str, dict[str, Any]]:
     if action in (Action.STATUS, Action.PRIORITY):
         return action, {action: post.get(action, "")}
     if action in (Action.REPLY, Action.NOTE):
-        return action, {"body": post.get("body", ""), "submission": post.get("submission", "")[:64]}
+        return action, _text_values(request)
     return action, {}
+
+
+def _text_values(request: HttpRequest) -> dict[str, Any]:
+    """A bulk reply or note: a chosen macro (its text in each ticket's language) or the free text,
+    placeholders filled for each ticket by the macros' one engine (``macros.placeholders``)."""
+    post, actor = request.POST, request.user
+    values: dict[str, Any] = {"body": post.get("body", ""), "submission": post.get("submission", "")[:64]}
+    if post.get("macro"):
+        macro_id = parse_row_id(post["macro"])
+        if macro_id is None:
+            raise InvalidInput(_("No such macro."), field="macro")
+        macro = macro_get(actor=actor, macro_id=macro_id)  # type: ignore[arg-type]
+        values["text_for"] = lambda ticket: macro_text_for(actor=actor, macro=macro, ticket=ticket)  # type: ignore[arg-type]
+    elif values["body"].strip():
+        unknown = unknown_placeholders(values["body"])
+        if unknown:
+            raise InvalidInput(
+                _("Unknown placeholder %(names)s; use one of: %(known)s.")
+                % {"names": braced(unknown), "known": braced(PLACEHOLDERS)},
+                field="body",
+            )
+        body = values["body"]
+        values["text_for"] = lambda ticket: placeholders_render(body, ticket=ticket, actor=actor)  # type: ignore[arg-type]
+    return values
 
 
 def _report(request: HttpRequest, result: BulkResult, *, undone: bool = False) -> None:
@@ -133,10 +160,10 @@ def _run(request: HttpRequest, reference: str, action: Any, done: Any) -> HttpRe
         raise Forbidden(exc.message) from exc
     except DomainError as exc:
         messages.error(request, exc.message)
-        return redirect("desk:ticket", reference=reference)
+        return ticket_redirect(request, reference)
     text, go_to = done(outcome)
     messages.success(request, text)
-    return redirect("desk:ticket", reference=go_to)
+    return ticket_redirect(request, go_to)
 
 
 @agent_required
@@ -203,7 +230,7 @@ def ticket_snooze_view(request: HttpRequest, reference: str) -> HttpResponse:
     form = SnoozeForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a date and time to snooze until."))
-        return redirect("desk:ticket", reference=reference)
+        return ticket_redirect(request, reference)
     until = form.cleaned_data["until"]
 
     def done(_ticket: Any) -> tuple[str, str]:

@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from comptoir.common.exceptions import DomainError, InvalidInput, PermissionDenied
@@ -18,6 +20,7 @@ from comptoir.common.ids import parse_row_id
 from comptoir.routing.selectors import team_get
 from comptoir.tickets import selectors as tickets
 from comptoir.tickets.models import Ticket
+from comptoir.worklists.selectors import worklist_query_parse
 
 
 def agent_required(view):  # type: ignore[no-untyped-def]
@@ -54,7 +57,25 @@ def act(request: HttpRequest, reference: str, action: Callable[[Ticket], Any], d
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
-    return redirect("desk:ticket", reference=reference)
+    return ticket_redirect(request, reference)
+
+
+def from_list(request: HttpRequest) -> str | None:
+    """The work list a ticket page was opened from (``from``, in the form posted or the URL), as
+    its canonical query: parsed and rebuilt, so only a list's own filters ever come back."""
+    raw = request.POST.get("from") if request.method == "POST" else None
+    raw = raw or request.GET.get("from")
+    if not raw:
+        return None
+    return worklist_query_parse(raw[:1000]).querystring()
+
+
+def ticket_redirect(request: HttpRequest, reference: str) -> HttpResponse:
+    """Back to a ticket's page after an action on it, still in the list it was opened from (its
+    previous/next bar and j/k kept). Always this site's ticket URL: never an open redirect."""
+    url = reverse("desk:ticket", kwargs={"reference": reference})
+    query = from_list(request)
+    return redirect(f"{url}?{urlencode({'from': query})}" if query is not None else url)
 
 
 def chosen_team(value: str):  # type: ignore[no-untyped-def]

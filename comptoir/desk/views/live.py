@@ -10,8 +10,9 @@ from comptoir.notifications import selectors as notes
 from comptoir.notifications.services import presence_beat
 from comptoir.tickets import selectors as tickets
 from comptoir.tickets.permissions import ticket_actions
+from comptoir.tickets.sla import sla_state
 
-from .common import agent_required, ticket_or_404
+from .common import agent_required, from_list, ticket_or_404
 
 # A list page names at most this many tickets for presence.
 LIST_REFS = 100
@@ -35,6 +36,8 @@ def ticket_live(request: HttpRequest, reference: str) -> HttpResponse:
         "history": tickets.ticket_history(ticket=ticket),
         "people": people,
         "presence_stamp": stamp,
+        "sla": sla_state(ticket),
+        "from_qs": from_list(request),  # the forms swapped in keep the list the page came from
     }
     return render(request, "desk/_ticket_live.html", context)
 

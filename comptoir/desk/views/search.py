@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from comptoir.search.selectors import search
+from comptoir.search.selectors import PAGE_SIZE, search
 
 from .common import agent_required
 
@@ -14,5 +14,9 @@ from .common import agent_required
 def search_view(request: HttpRequest) -> HttpResponse:
     """``/desk/search/?q=``: tickets then customers, best first, matched words highlighted."""
     q = request.GET.get("q", "")[:500]
-    results = search(actor=request.user, q=q, limit=25)  # type: ignore[arg-type]
+    try:
+        offset = int(request.GET.get("offset", "0"))
+    except ValueError:
+        offset = 0
+    results = search(actor=request.user, q=q, limit=PAGE_SIZE, offset=offset)  # type: ignore[arg-type]
     return render(request, "desk/search.html", {"q": q, "search_q": q, "results": results})

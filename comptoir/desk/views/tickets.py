@@ -32,7 +32,7 @@ from comptoir.triage.selectors import triage_for
 
 from ..forms import MessageForm, UpdateForm
 from .collisions import reply_check, reply_take
-from .common import act, agent_required, ticket_or_404
+from .common import act, agent_required, from_list, ticket_or_404, ticket_redirect
 from .worklists import worklist_nav
 
 
@@ -73,6 +73,9 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[
         "signature": "" if ticket.channel in UNSIGNED_CHANNELS else _signature(request, ticket),
         "draft_sent": request.session.pop(DRAFT_SENT, None) == ticket.reference,
         "update_form": extra.pop("update_form", None) or _update_form(request, ticket),
+        # The list the page was opened from, kept through every form posted here (issue 10).
+        "nav": worklist_nav(request, ticket),
+        "from_qs": from_list(request),
         **extra,
     }
 
@@ -88,8 +91,7 @@ def ticket_detail(request: HttpRequest, reference: str) -> HttpResponse:
     # helpdesks agents know), before the header counts them.
     notifications_read_for_ticket(user=request.user, ticket_id=ticket.pk)
     # Opened from a work list (?from=its query): previous and next ticket of that list.
-    nav = worklist_nav(request, ticket)
-    return render(request, "desk/ticket.html", _ticket_context(request, ticket, nav=nav))
+    return render(request, "desk/ticket.html", _ticket_context(request, ticket))
 
 
 @agent_required
@@ -116,7 +118,7 @@ def ticket_message(request: HttpRequest, reference: str) -> HttpResponse:
         else:
             _reply_sent(request, outcome, changed=bool(d["macro"] or d["then"]))
             reply_take(request, ticket, internal=d["internal"])
-            return redirect("desk:ticket", reference=reference)
+            return ticket_redirect(request, reference)
     ctx = _ticket_context(request, ticket, message_form=form)
     return render(request, "desk/ticket.html", ctx, status=400)
 
@@ -163,7 +165,7 @@ def ticket_change(request: HttpRequest, reference: str) -> HttpResponse:
             status = exc.status_code
         else:
             messages.success(request, _("Ticket updated."))
-            return redirect("desk:ticket", reference=reference)
+            return ticket_redirect(request, reference)
     ticket = ticket_or_404(request, reference)
     context = _ticket_context(request, ticket, update_form=form, conflict=status == 409)
     return render(request, "desk/ticket.html", context, status=status)

@@ -24,7 +24,8 @@ from .common import agent_required
 
 def worklist_nav(request: HttpRequest, ticket: Ticket) -> dict[str, Any] | None:
     """Previous and next ticket of the list the agent came from (``?from=<the list's query>``)."""
-    raw = request.GET.get("from")
+    # Also from a form posted on the ticket page (its hidden ``from``), when the page is shown again.
+    raw = request.GET.get("from") or (request.POST.get("from") if request.method == "POST" else None)
     if raw is None:
         return None
     query = worklists.worklist_query_parse(raw[:1000])

@@ -55,9 +55,13 @@
     });
   }
 
+  // The agent is typing or choosing in the region (a text field, a select: the bulk form's); a
+  // focused link, button or row checkbox does not stop a refresh (ticked boxes are kept anyway).
   function busy(region) {
     var a = document.activeElement;
-    return region.contains(a) && a.tagName !== "BODY" && a.tagName !== "A";  // the agent is using it
+    if (!a || !region.contains(a)) { return false; }
+    if (a.tagName === "TEXTAREA" || a.tagName === "SELECT" || a.isContentEditable) { return true; }
+    return a.tagName === "INPUT" && ["checkbox", "radio", "button", "submit", "reset", "hidden"].indexOf(a.type) < 0;
   }
 
   function refreshList() {
@@ -108,12 +112,16 @@
   }
 
   var lastWriting = "0", timer = null;
+  // The list the page was opened from: the forms swapped in keep it (their hidden "from").
+  var pageFrom = (window.location.search.match(/[?&]from=([^&#]*)/) || [])[1];
+  pageFrom = pageFrom ? decodeURIComponent(pageFrom.replace(/\+/g, " ")) : "";
 
   function pollTicket() {
     window.clearTimeout(timer);
     lastWriting = writing();
     var url = ticket.getAttribute("data-live-ticket") + "?v=" + encodeURIComponent(ticket.getAttribute("data-version")) +
-      "&p=" + encodeURIComponent(ticket.getAttribute("data-presence")) + "&writing=" + lastWriting;
+      "&p=" + encodeURIComponent(ticket.getAttribute("data-presence")) + "&writing=" + lastWriting +
+      (pageFrom ? "&from=" + encodeURIComponent(pageFrom) : "");
     get(url).then(function (r) { return r.status === 200 ? r.text() : null; }).then(function (html) {
       if (!html) { return; }
       var doc = new DOMParser().parseFromString(html, "text/html");

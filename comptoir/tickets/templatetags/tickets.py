@@ -53,6 +53,8 @@ def clock(ticket) -> str:  # type: ignore[no-untyped-def]
 
     if sla_paused(ticket):
         return _("paused (waiting on the customer)")
+    if ticket.status in ("resolved", "closed"):  # no clock runs: say so rather than a bare "—"
+        return _("clock stopped: resolved") if ticket.status == "resolved" else _("clock stopped: closed")
     return time_left(ticket.due_at)
 
 

@@ -16,6 +16,7 @@ from comptoir.console.demo_data import MACROS, NAMES, reply_text, ticket_topic
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
 from comptoir.macros.services import MacroData, macro_create
+from comptoir.notifications.services import notifications_read_settled
 from comptoir.routing.selectors import team_get_by_name
 from comptoir.routing.services import team_get_or_create
 from comptoir.sla.services import sla_default_setup
@@ -27,11 +28,12 @@ DEMO_PASSWORD = "comptoir-demo"  # noqa: S105 - printed on purpose: demo data on
 SENIOR = "alex@demo.comptoir.test"
 SUPERVISOR = SENIOR  # the senior also supervises: routes categories, sees the outbox and the figures
 # The first level-1 team becomes the default team: requests triage cannot place land there.
+# The last field: the language each agent works in (their desk emails are written in it).
 AGENTS = [
-    ("camille@demo.comptoir.test", "Camille Dubé", "Customer care", 1),
-    ("sam@demo.comptoir.test", "Sam Patel", "Outages", 1),
-    ("lea@demo.comptoir.test", "Léa Morin", "Billing", 1),
-    (SENIOR, "Alex Nguyen", "Specialists", 2),
+    ("camille@demo.comptoir.test", "Camille Dubé", "Customer care", 1, "fr"),
+    ("sam@demo.comptoir.test", "Sam Patel", "Outages", 1, "en"),
+    ("lea@demo.comptoir.test", "Léa Morin", "Billing", 1, "fr"),
+    (SENIOR, "Alex Nguyen", "Specialists", 2, "en"),
 ]
 # The demo's categories (the starter triage model's labels) and the team that receives each.
 CATEGORIES = [
@@ -77,7 +79,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo logins (desk at /desk/, password for all: "
                                              f"{DEMO_PASSWORD}):"))  # fmt: skip
         self.stdout.write("  admin@demo.comptoir.test  (administrator, /admin/)")
-        for email, name, team, level in AGENTS:
+        for email, name, team, level, _language in AGENTS:
             paired = f", paired with {SENIOR}" if level == 1 else ""
             role = " (supervisor, /desk/categories/)" if email == SUPERVISOR else ""
             self.stdout.write(f"  {email}  {name}, {team}, level {level}{paired}{role}")
@@ -88,13 +90,14 @@ class Command(BaseCommand):
         teams = {}
         agents = []
         with transaction.atomic():
-            for email, name, team, level in AGENTS:
+            for email, name, team, level, language in AGENTS:
                 teams[team] = team_get_or_create(name=team, level=level)
                 agents.append(agent_create(email=email, name=name, team_name=team, level=level,
-                                           password=DEMO_PASSWORD,
+                                           password=DEMO_PASSWORD, language=language,
                                            is_supervisor=email == SUPERVISOR))  # fmt: skip
             admin = agent_create(email="admin@demo.comptoir.test", name="Admin", team_name="Specialists",
-                                 level=2, password=DEMO_PASSWORD, is_superuser=True)  # fmt: skip
+                                 level=2, password=DEMO_PASSWORD, is_superuser=True,
+                                 language="en")  # fmt: skip
             for slug, name_en, name_fr, _team in CATEGORIES:
                 category_ensure(slug=slug, name_en=name_en, name_fr=name_fr)
             categories = {}
@@ -146,5 +149,8 @@ class Command(BaseCommand):
         # is written, so the demo's own replies went out).
         senior = next(a for a in agents if a.level == 2)
         User.objects.filter(pk__in=[a.pk for a in juniors]).update(mentor=senior)
+        # The history is settled: what it told the agents about resolved and closed tickets is
+        # read, so the bell starts with what is still theirs to do (held tickets, escalations).
+        notifications_read_settled(users=[*agents, admin])
         invalidate("api-tokens")  # users cached with their API tokens (no save signal on update)
         self.stdout.write(self.style.SUCCESS(f"Loaded {count} demo tickets."))
