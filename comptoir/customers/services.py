@@ -11,8 +11,8 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,12 @@ from comptoir.common.exceptions import InvalidInput
 from comptoir.common.ids import is_row_id
 
 from .models import Customer, CustomerMerge, Identity
+
+# A customer that ``customer_identify_or_create`` has just written whole: the row and its
+# identities, both in bulk inserts that send no ``post_save`` (arguments: ``customer``, and
+# ``identities``, the (kind, value) pairs). Caches of customers (the search index, in a higher
+# layer) write their copy of the new record once, from these values, in the same transaction.
+customer_created = Signal()
 
 
 @dataclass(frozen=True)
@@ -83,18 +89,14 @@ def customer_identify_or_create(*, data: CustomerData, attach: bool = True) -> t
     if not idents:
         raise InvalidInput(_("Give an email address or a phone number."), field="customer")
     language = data.language if data.language in dict(Customer.Language.choices) else None
-    query = None
-    for kind, value in idents:
-        cond = Q(kind=kind, value=value)
-        query = cond if query is None else query | cond
-    existing = list(Identity.objects.filter(query).select_related("customer"))
+    existing = _identities_known(idents)
     created = False
     if existing:
         # Email first, then phone, then account: the most specific identity wins.
         order: dict[str, int] = {Identity.Kind.EMAIL: 0, Identity.Kind.PHONE: 1, Identity.Kind.ACCOUNT: 2}
-        existing.sort(key=lambda i: order[i.kind])
-        customer = existing[0].customer
-        known = {(i.kind, i.value) for i in existing}
+        existing.sort(key=lambda i: order[i[0]])
+        customer = existing[0][2]
+        known = {(kind, value) for kind, value, _customer in existing}
         updates = []
         if data.name and not customer.name:
             customer.name = data.name[:200]
@@ -103,14 +105,19 @@ def customer_identify_or_create(*, data: CustomerData, attach: bool = True) -> t
             customer.save(update_fields=[*updates, "updated_at"])
     else:
         name = (data.name or "").replace("\x00", "")[:200]
-        customer = Customer.objects.create(name=name, language=language or Customer.Language.EN)
+        customer = Customer(name=name, language=language or Customer.Language.EN)
+        # No post_save: ``customer_created`` follows once the identities are written too, so
+        # what keeps a copy of customers writes it once, whole (not empty, then again).
+        _insert(customer)
         known = set()
         created = True
     missing = [(kind, value) for kind, value in idents if (kind, value) not in known]
     if created:
         # A new customer's identities were all free a moment ago; if a concurrent request takes
         # one first, the IntegrityError aborts this transaction and intake retries it once.
-        Identity.objects.bulk_create(Identity(customer=customer, kind=k, value=v) for k, v in missing)
+        for kind, value in missing:
+            _insert(Identity(customer=customer, kind=kind, value=value))
+        customer_created.send(sender=Customer, customer=customer, identities=missing)
         return customer, created
     for kind, value in missing if attach else ():
         try:
@@ -120,6 +127,50 @@ def customer_identify_or_create(*, data: CustomerData, attach: bool = True) -> t
             # Created by a concurrent request, or owned by another customer: never steal it.
             continue
     return customer, created
+
+
+# Which of a message's identities are known, with their customer: asked of every inbound
+# message (usually to find none), so written as SQL; the ORM built and compiled the same join
+# in ten times what the database takes to answer it. The customer's columns that need no
+# conversion are read (the others, its timestamps, are left deferred: nothing here reads them).
+_PLAIN = {"AutoField", "BigAutoField", "BigIntegerField", "CharField", "ForeignKey", "IntegerField"}
+_CUSTOMER_FIELDS = [f for f in Customer._meta.concrete_fields if f.get_internal_type() in _PLAIN]
+_IDENTITY_ROWS = (
+    "SELECT i.kind, i.value, "  # noqa: S608 - built from the models' own names
+    + ", ".join(f"c.{f.column}" for f in _CUSTOMER_FIELDS)
+    + f" FROM {Identity._meta.db_table} i JOIN {Customer._meta.db_table} c ON c.id = i.customer_id WHERE "
+)
+
+
+def _insert(instance: Customer | Identity) -> None:
+    """Insert a new row as ``bulk_create`` would (each field's default and ``pre_save``, values
+    prepared by their fields, no signal), as one statement without the ORM's compiling: every
+    message from a new address makes a customer and an identity."""
+    meta = instance._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    params = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    sql = (
+        f"INSERT INTO {meta.db_table} ({', '.join(f.column for f in fields)})"  # noqa: S608 - the model's names
+        f" VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(f"{sql} RETURNING {meta.pk.column}", params)
+            instance.pk = cursor.fetchone()[0]
+        else:  # pragma: no cover - SQLite before 3.35
+            cursor.execute(sql, params)
+            instance.pk = cursor.lastrowid
+    instance._state.adding, instance._state.db = False, connection.alias
+
+
+def _identities_known(idents: list[tuple[str, str]]) -> list[tuple[str, str, Customer]]:
+    """(kind, value, customer) of each of ``idents`` that belongs to someone."""
+    where = " OR ".join(["(i.kind = %s AND i.value = %s)"] * len(idents))
+    with connection.cursor() as cursor:
+        cursor.execute(_IDENTITY_ROWS + where, [part for pair in idents for part in pair])
+        rows = cursor.fetchall()
+    names = [f.attname for f in _CUSTOMER_FIELDS]
+    return [(str(row[0]), str(row[1]), Customer.from_db(connection.alias, names, row[2:])) for row in rows]
 
 
 def customer_event(*, customer: Customer, kind: str, detail: str, actor_label: str = "") -> None:

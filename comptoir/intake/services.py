@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TypeGuard
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -160,12 +160,49 @@ def record_store(
     """
     try:
         with transaction.atomic():
-            record = InboundRecord.objects.create(
-                channel=channel, dedupe_key=key, payload=payload, raw=raw, source=source
-            )
+            record = _record_insert(channel=channel, key=key, payload=payload, raw=raw, source=source)
         return record, True
     except IntegrityError:  # delivered before, or a concurrent delivery got there first
         return InboundRecord.objects.select_related("ticket").get(dedupe_key=key), False
+
+
+# Every email is stored, then marked processed: two statements written as SQL from the model's
+# own fields (each value prepared by its field, as the ORM would), because building and
+# compiling them through the ORM cost ten times what the database takes to run them.
+_STORED = ("channel", "dedupe_key", "payload", "raw", "source", "status", "error", "received_at")
+_DONE = ("status", "ticket_id", "message_id", "message_key", "processed_at", "error")
+_FIELDS = {f.attname: f for f in InboundRecord._meta.concrete_fields}
+_INSERT = (
+    f"INSERT INTO {InboundRecord._meta.db_table} ({', '.join(_FIELDS[n].column for n in _STORED)})"  # noqa: S608
+    f" VALUES ({', '.join(['%s'] * len(_STORED))})"
+)
+_MARK_DONE = (
+    f"UPDATE {InboundRecord._meta.db_table} SET {', '.join(f'{_FIELDS[n].column} = %s' for n in _DONE)}"  # noqa: S608
+    " WHERE id = %s AND status NOT IN (%s, %s)"
+)
+
+
+def _record_insert(*, channel: str, key: str, payload: dict, raw: bytes | None, source: str) -> InboundRecord:
+    """``InboundRecord.objects.create`` for a new record (raises IntegrityError on a known key)."""
+    values = (channel, key, payload, raw, source, InboundRecord.Status.RECEIVED, "", timezone.now())
+    params = [_FIELDS[name].get_db_prep_save(v, connection) for name, v in zip(_STORED, values, strict=True)]
+    with connection.cursor() as cursor:
+        if connection.features.can_return_columns_from_insert:
+            cursor.execute(_INSERT + " RETURNING id", params)
+            pk = cursor.fetchone()[0]
+        else:  # pragma: no cover - SQLite before 3.35
+            cursor.execute(_INSERT, params)
+            pk = cursor.lastrowid
+    return InboundRecord.from_db(connection.alias, ["id", *_STORED], [pk, *values])
+
+
+def _record_done(*, record_id: int, fields: dict[str, object]) -> bool:
+    """Mark a record processed unless another run processed it meanwhile; whether this one did."""
+    params = [_FIELDS[name].get_db_prep_save(fields[name], connection) for name in _DONE]
+    done = [InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE]
+    with connection.cursor() as cursor:
+        cursor.execute(_MARK_DONE, [*params, record_id, *done])
+        return cursor.rowcount > 0
 
 
 def record_fail(*, record: InboundRecord, reason: str) -> None:
@@ -402,6 +439,12 @@ def _normalized_email(message: InboundMessage) -> str | None:
     return normalize_email(message.customer.email) if message.customer.email else None
 
 
+def _stored_done(*, record_id: int) -> bool:
+    done = (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE)
+    stored = InboundRecord.objects.filter(pk=record_id, status__in=done).values_list("pk", flat=True)
+    return unique_or_none(stored) is not None
+
+
 class _ProcessedMeanwhile(Exception):
     """Another run processed this record while this one worked: its work is rolled back."""
 
@@ -412,8 +455,7 @@ def _process(
     done = (InboundRecord.Status.PROCESSED, InboundRecord.Status.DUPLICATE)
     # The record as stored now (one narrow read): another run (a second poller, the sweep) may
     # have processed it since the caller read it; then nothing is done twice, not even in vain.
-    stored_done = InboundRecord.objects.filter(pk=record.pk, status__in=done).values_list("pk", flat=True)
-    if record.status in done or (not fresh and unique_or_none(stored_done) is not None):
+    if record.status in done or (not fresh and _stored_done(record_id=record.pk)):
         raise _ProcessedMeanwhile
     # The same message by another route (both processed at once, or one long ago) is caught by
     # the partial unique constraint on message_key when this record is saved: the work is rolled
@@ -421,14 +463,15 @@ def _process(
     # (a replay, the sweep) is caught by the conditional UPDATE below. No lookup or lock before,
     # for the usual case of a message processed once.
     ticket, new_message, created = _apply(message=message)
-    fields = {
-        "status": InboundRecord.Status.PROCESSED, "ticket": ticket, "message": new_message,
+    fields: dict[str, object] = {
+        "status": InboundRecord.Status.PROCESSED, "ticket_id": ticket.pk, "message_id": new_message.pk,
         "message_key": message_key, "processed_at": timezone.now(), "error": message.auto_reason or "",
     }  # fmt: skip
-    if not InboundRecord.objects.filter(pk=record.pk).exclude(status__in=done).update(**fields):
+    if not _record_done(record_id=record.pk, fields=fields):
         raise _ProcessedMeanwhile
     for name, value in fields.items():
         setattr(record, name, value)
+    record.ticket, record.message = ticket, new_message
     return IntakeResult(ticket=ticket, created=created, record=record, message=new_message)
 
 

@@ -11,6 +11,7 @@ class SearchConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from comptoir.customers.models import Customer, CustomerMerge, Identity
+        from comptoir.customers.services import customer_created
         from comptoir.knowledge.models import Article
         from comptoir.tickets.changes import When, on_change
 
@@ -28,5 +29,9 @@ class SearchConfig(AppConfig):
             services.identity_index_on_save, sender=Identity, dispatch_uid="search-identity-del"
         )
         post_save.connect(services.merge_index_on_save, sender=CustomerMerge, dispatch_uid="search-merge")
+        # A customer created by intake (plain SQL, no post_save): one signal with its identities.
+        customer_created.connect(
+            services.customer_index_on_create, sender=Customer, dispatch_uid="search-customer-created"
+        )
         # Articles (issue 11), a lower layer too: written by knowledge.services in a transaction.
         post_save.connect(services.article_index_on_save, sender=Article, dispatch_uid="search-article")

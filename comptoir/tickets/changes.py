@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 
 if TYPE_CHECKING:
-    from .models import Ticket
+    from .models import Message, Ticket
 
 logger = logging.getLogger("comptoir.tickets")
 
@@ -50,6 +50,10 @@ class Change:
     kinds: frozenset[str]
     actor_id: int | None = None
     values: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    # A new ticket and its first message as ``ticket_create`` has just written them (None for
+    # other changes): handlers read them instead of selecting the rows again.
+    ticket: Ticket | None = None
+    message: Message | None = None
 
 
 Handler = Callable[[Change], None]
@@ -76,10 +80,19 @@ def enrichers() -> list[tuple[str, Enricher]]:
 
 
 def ticket_changed(
-    *, ticket_id: int, kinds: Iterable[str], actor_id: int | None = None, values: dict | None = None
+    *,
+    ticket_id: int,
+    kinds: Iterable[str],
+    actor_id: int | None = None,
+    values: dict | None = None,
+    ticket: Ticket | None = None,
+    message: Message | None = None,
 ) -> None:
     """Tell the registered handlers; call inside the transaction that made the change."""
-    change = Change(ticket_id=ticket_id, kinds=frozenset(kinds), actor_id=actor_id, values=values or {})
+    change = Change(
+        ticket_id=ticket_id, kinds=frozenset(kinds), actor_id=actor_id, values=values or {},
+        ticket=ticket, message=message,
+    )  # fmt: skip
     later = []
     for wanted, handler, when in _handlers:
         if wanted is not None and not wanted & change.kinds:

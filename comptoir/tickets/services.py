@@ -154,7 +154,10 @@ def ticket_create(
         events += [_event(ticket, actor, TicketEvent.Kind.ATTACHMENT, "", a.filename, label) for a in stored]
         TicketEvent.objects.bulk_create(events)
         # A new ticket is a change too: what counts tickets (the desk's views) sees it arrive.
-        ticket_changed(ticket_id=pk, kinds=[TicketEvent.Kind.CREATED], actor_id=actor.pk if actor else None)
+        ticket_changed(
+            ticket_id=pk, kinds=[TicketEvent.Kind.CREATED], actor_id=actor.pk if actor else None,
+            ticket=ticket, message=message,
+        )  # fmt: skip
     return ticket, message
 
 

