@@ -248,7 +248,7 @@ def test_the_triage_queue_shows_category_names(make_ticket, agent, settings):
     desk = Client()
     desk.force_login(agent)
     page = desk.get("/desk/triage/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert '<td data-testid="best-guess">Money matters</td>' in page
+    assert 'data-testid="best-guess">Money matters</td>' in page
     api = Client(headers={"Authorization": f"Bearer {api_token_create(user=agent)}"})
     items = api.get("/api/v1/triage/queue", HTTP_ACCEPT_LANGUAGE="fr").json()
     assert [(i["predicted"], i["predicted_name"]) for i in items] == [(label, "Questions d'argent")]

@@ -82,10 +82,10 @@ def test_staff_read_category_names_and_out_of_scope_not_slugs(
     desk = Client()
     desk.force_login(agent)
     page = desk.get("/desk/triage/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert '<td data-testid="best-guess">Billing</td>' in page
-    assert '<td data-testid="best-guess">Out of scope</td>' in page
+    assert 'data-testid="best-guess">Billing</td>' in page
+    assert 'data-testid="best-guess">Out of scope</td>' in page
     page = desk.get("/desk/triage/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert '<td data-testid="best-guess">Facturation</td>' in page
+    assert 'data-testid="best-guess">Facturation</td>' in page
     page = desk.get(f"/desk/tickets/{gibberish.reference}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert '<span data-testid="triage-label">Out of scope</span> (' in page
     for _i in range(3):
