@@ -21,12 +21,14 @@ from . import (
     assignment,
     channels,
     customers,
+    deflection,
     errors,
     inbound,
     macros,
     outbox,
     questions,
     search,
+    suggestions,
     ticket_articles,
     tickets,
     triage,
@@ -82,3 +84,5 @@ for context in (tickets, customers, assignment, triage, inbound, channels, outbo
     api.add_router("/", context.router)
 api.add_router("/", questions.router)  # issue 11: POST /tickets/{reference}/reply-check
 api.add_router("/", ticket_articles.router)  # issue 11: POST /tickets/{reference}/article
+api.add_router("/", suggestions.router)  # issue 11: GET /tickets/{reference}/suggestions
+api.add_router("/", deflection.router)  # issue 11: GET /knowledge/deflection

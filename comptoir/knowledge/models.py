@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -144,3 +145,49 @@ class ArticleTicket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id} ← {self.ticket_id}"
+
+
+class DeflectionVisit(models.Model):
+    """One new-request form session on the portal that was shown article suggestions (item 6).
+
+    Created when the first suggestions are shown for the form's token, never when the form is
+    merely displayed (crawlers of the home page write nothing). Only the token's SHA-256 is kept;
+    nothing the customer typed, nor who they are, is stored. Whether a visit was a deflection is
+    computed when the figures are read (``knowledge.selectors.deflection_figures``).
+    """
+
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("first suggestions shown"), default=timezone.now, db_index=True)
+    shown_articles = models.JSONField(_("articles suggested"), default=list, blank=True)
+    first_opened_at = models.DateTimeField(_("first article opened"), null=True, blank=True)
+    submitted_at = models.DateTimeField(_("request submitted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("self-service visit")
+        verbose_name_plural = _("self-service visits")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"visit {self.pk}"
+
+
+class DeflectionOpen(models.Model):
+    """A suggested article opened from a visit's suggestions: once per article and visit."""
+
+    visit = models.ForeignKey(
+        DeflectionVisit, verbose_name=_("visit"), on_delete=models.CASCADE, related_name="opens"
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="deflection_opens"
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("suggested article opened")
+        verbose_name_plural = _("suggested articles opened")
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "article"], name="knowledge_deflection_open_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} → {self.article_id}"

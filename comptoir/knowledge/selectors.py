@@ -7,15 +7,29 @@ callers without a token read published public articles only.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.common.exceptions import NotFound
 
-from .models import Article, ArticleRevision, ArticleTicket
+from .models import Article, ArticleRevision, ArticleTicket, DeflectionOpen, DeflectionVisit
 
 
 def _is_agent(actor: Any) -> bool:
@@ -125,3 +139,59 @@ def article_ticket_links(*, article: Article, limit: int = 50) -> list[ArticleTi
     Agents see every ticket (``tickets.selectors.ticket_visible_to``), and only agents read this.
     """
     return list(article.ticket_links.select_related("ticket")[:limit])
+
+
+# --- Portal deflection (issue 11, item 6) -------------------------------------------------------
+
+DEFLECTION_WINDOW = timedelta(minutes=30)  # an open followed by no request for this long: deflected
+
+
+@dataclass(frozen=True)
+class DeflectionFigures:
+    """Self-service over a period: form sessions shown suggestions, and what became of them."""
+
+    days: int
+    since: datetime
+    visits: int  # form sessions shown at least one suggested article
+    opened: int  # suggested articles opened (once per article and visit)
+    deflected: int  # an article opened, and no request within DEFLECTION_WINDOW of the first open
+    submitted: int  # suggestions shown, and the request sent anyway (not a deflection)
+    pending: int  # an article opened less than DEFLECTION_WINDOW ago, no request yet: undecided
+
+    @property
+    def window_minutes(self) -> int:
+        return int(DEFLECTION_WINDOW.total_seconds() // 60)
+
+    @property
+    def rate(self) -> float | None:
+        """deflected / (deflected + submitted); None before any decided visit."""
+        decided = self.deflected + self.submitted
+        return round(self.deflected / decided, 4) if decided else None
+
+
+def deflection_may_read(*, actor: Any) -> bool:
+    """The self-service figures are for supervisors and administrators."""
+    return bool(_is_agent(actor) and actor.supervises)
+
+
+def deflection_figures(*, days: int, now: datetime | None = None) -> DeflectionFigures:
+    """The figures of the visits whose suggestions were first shown in the last ``days`` days,
+    decided at read time from their timestamps (no job marks visits): two queries."""
+    now = now or timezone.now()
+    since = now - timedelta(days=days)
+    deadline = ExpressionWrapper(F("first_opened_at") + DEFLECTION_WINDOW, output_field=DateTimeField())
+    opened = Q(first_opened_at__isnull=False)
+    late_or_never = Q(submitted_at__isnull=True) | Q(submitted_at__gt=deadline)
+    deflected = opened & Q(first_opened_at__lte=now - DEFLECTION_WINDOW) & late_or_never
+    in_time = Q(first_opened_at__isnull=True) | Q(submitted_at__lte=deadline)
+    submitted = Q(submitted_at__isnull=False) & in_time
+    pending = opened & Q(first_opened_at__gt=now - DEFLECTION_WINDOW, submitted_at__isnull=True)
+    visits = DeflectionVisit.objects.filter(created_at__gte=since, created_at__lte=now)
+    counts = visits.aggregate(
+        visits=Count("pk"),
+        deflected=Count("pk", filter=deflected),
+        submitted=Count("pk", filter=submitted),
+        pending=Count("pk", filter=pending),
+    )
+    opens = DeflectionOpen.objects.filter(visit__in=visits.values("pk")).count()
+    return DeflectionFigures(days=days, since=since, opened=opens, **counts)

@@ -7,9 +7,12 @@ the same commit.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -18,7 +21,7 @@ from django.utils.translation import gettext as _
 from comptoir.accounts.models import User
 from comptoir.common.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
 
-from .models import Article, ArticleRevision, ArticleTicket
+from .models import Article, ArticleRevision, ArticleTicket, DeflectionOpen, DeflectionVisit
 from .selectors import article_may_write, article_visible_to
 
 TITLE_MAX = 200
@@ -173,3 +176,80 @@ def article_from_ticket(
         article = article_create(actor=actor, data=data)
         ArticleTicket.objects.create(article=article, ticket_id=ticket_id, created_by=actor)
     return article
+
+
+# --- Portal deflection (issue 11, item 6) -------------------------------------------------------
+#
+# A new-request form carries a random token, signed with a timestamp so that the server only
+# ever records visits for tokens it issued and that are recent. The visit row is created when the
+# form's first suggestions are shown; its token is stored hashed. The client sends nothing but the
+# token: which articles were shown is recorded by the server, an open counts only for an article
+# shown to that visit, and a visit is only ever found by its own token.
+
+DEFLECTION_SALT = "comptoir.knowledge.deflection"
+DEFLECTION_TOKEN_MAX_AGE = 12 * 60 * 60  # seconds a form may stay open and still be counted
+DEFLECTION_MAX_SHOWN = 50  # article ids kept per visit
+
+
+def deflection_token_new() -> str:
+    """A fresh token for a form being rendered (nothing is written)."""
+    return signing.TimestampSigner(salt=DEFLECTION_SALT).sign(secrets.token_urlsafe(18))
+
+
+def _deflection_hash(token: str) -> str | None:
+    """The stored key of a token the server issued and that is still fresh, else None."""
+    if not token or len(token) > 200:
+        return None
+    try:
+        raw = signing.TimestampSigner(salt=DEFLECTION_SALT).unsign(token, max_age=DEFLECTION_TOKEN_MAX_AGE)
+    except signing.BadSignature:  # SignatureExpired included
+        return None
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def deflection_shown(*, token: str, article_ids: list[int]) -> bool:
+    """Record that these articles were suggested to the form holding ``token``; the visit is
+    created by its first suggestions. False when the token is not one we issued (or stale)."""
+    key = _deflection_hash(token)
+    if key is None or not article_ids:
+        return False
+    with transaction.atomic():
+        visit, _created = DeflectionVisit.objects.select_for_update().get_or_create(token_hash=key)
+        shown = list(visit.shown_articles or [])
+        new = [pk for pk in article_ids if pk not in shown]
+        if new and len(shown) < DEFLECTION_MAX_SHOWN:
+            visit.shown_articles = (shown + new)[:DEFLECTION_MAX_SHOWN]
+            visit.save(update_fields=["shown_articles"])
+    return True
+
+
+def deflection_opened(*, token: str, article_id: int) -> bool:
+    """Record that the visit of ``token`` opened one of the articles it was suggested, once per
+    article. False (nothing recorded) for an unknown token or an article not suggested to it."""
+    key = _deflection_hash(token)
+    if key is None:
+        return False
+    now = timezone.now()
+    with transaction.atomic():
+        visit = DeflectionVisit.objects.select_for_update().filter(token_hash=key).first()
+        if visit is None or article_id not in (visit.shown_articles or []):
+            return False
+        _open, created = DeflectionOpen.objects.get_or_create(
+            visit=visit, article_id=article_id, defaults={"opened_at": now}
+        )
+        if created and visit.first_opened_at is None:
+            visit.first_opened_at = now
+            visit.save(update_fields=["first_opened_at"])
+    return created
+
+
+def deflection_submitted(*, token: str) -> bool:
+    """The form holding ``token`` was submitted (a request was received): marks its visit, if
+    suggestions were shown to it, once."""
+    key = _deflection_hash(token)
+    if key is None:
+        return False
+    marked = DeflectionVisit.objects.filter(token_hash=key, submitted_at__isnull=True).update(
+        submitted_at=timezone.now()
+    )
+    return bool(marked)

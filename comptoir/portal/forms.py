@@ -23,6 +23,8 @@ class RequestForm(ContactForm):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=20000)
     attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
     submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    # Issue 11: the form session's token for the article suggestions (portal.deflection).
+    deflection = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)
 
 
 class ReplyForm(forms.Form):
@@ -55,3 +57,4 @@ class MyRequestForm(forms.Form):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, max_length=20000)
     attachment = forms.FileField(label=_("Attachment (optional)"), required=False)
     submission_id = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+    deflection = forms.CharField(widget=forms.HiddenInput, required=False, max_length=200)

@@ -7,13 +7,15 @@ what customers see, never an internal or draft article.
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
 from comptoir.common.exceptions import NotFound
 from comptoir.knowledge.markdown import render_markdown
 from comptoir.knowledge.selectors import article_get, article_list, article_translations
 from comptoir.search.articles import article_search
+
+from .deflection import VISIT_PARAM, record_open
 
 PUBLIC = None  # the reader every help page reads as
 
@@ -38,6 +40,11 @@ def help_article(request: HttpRequest, article_id: int) -> HttpResponse:
         article = article_get(actor=PUBLIC, article_id=article_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
+    if VISIT_PARAM in request.GET:
+        # Opened from a request form's suggestions: counted, then the article's plain address
+        # (the token stays out of the history and of shared links).
+        record_open(request, article.pk)
+        return redirect("portal:help_article", article_id=article.pk)
     context = {
         "article": article, "body_html": render_markdown(article.body),
         "translations": article_translations(actor=PUBLIC, article=article),

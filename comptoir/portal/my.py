@@ -31,6 +31,7 @@ from comptoir.customers.selectors import portal_customer, signin_link_usable
 from comptoir.customers.services import SIGNIN_LINK_TTL, CustomerData, signin_link_redeem
 from comptoir.intake.services import InboundMessage, receive
 from comptoir.intake.signin import signin_request
+from comptoir.knowledge.services import deflection_submitted, deflection_token_new
 from comptoir.tickets import selectors as tickets
 from comptoir.tickets.files import incoming_files
 from comptoir.tickets.services import ticket_customer_close
@@ -209,7 +210,8 @@ def my_new(request: HttpRequest, customer: Customer) -> HttpResponse:
     """A new request from a signed-in customer: attached to their record, not re-identified from
     anything typed (there is nothing to type but the request)."""
     if request.method != "POST":
-        form = MyRequestForm(initial={"submission_id": uuid.uuid4().hex})
+        initial = {"submission_id": uuid.uuid4().hex, "deflection": deflection_token_new()}
+        form = MyRequestForm(initial=initial)
         return render(request, "portal/my_new.html", {"form": form, "customer": customer})
     form = MyRequestForm(request.POST, request.FILES)
     status = 400
@@ -233,6 +235,7 @@ def my_new(request: HttpRequest, customer: Customer) -> HttpResponse:
             status = exc.status_code
             _new_submission(form)
         else:
+            deflection_submitted(token=d["deflection"])  # issue 11: sent despite the suggestions
             messages.success(
                 request, _("Your request %(reference)s was sent.") % {"reference": result.ticket.reference}
             )

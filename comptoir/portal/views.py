@@ -28,6 +28,7 @@ from comptoir.common.http import attachment_response
 from comptoir.common.net import ratelimit_key
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
+from comptoir.knowledge.services import deflection_submitted, deflection_token_new
 from comptoir.tickets import selectors as tickets
 from comptoir.tickets.files import incoming_files
 from comptoir.tickets.models import Ticket
@@ -57,7 +58,7 @@ def _too_many(request: HttpRequest, template: str, context: dict) -> HttpRespons
 @require_http_methods(["GET", "HEAD", "POST"])
 def request_new(request: HttpRequest) -> HttpResponse:
     if request.method in ("GET", "HEAD"):
-        form = RequestForm(initial={"submission_id": uuid.uuid4().hex})
+        form = RequestForm(initial={"submission_id": uuid.uuid4().hex, "deflection": deflection_token_new()})
         return render(request, "portal/request_form.html", {"form": form})
     form = RequestForm(request.POST, request.FILES)
     status = 400
@@ -86,6 +87,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
             status = exc.status_code
             _new_submission(form)
         else:
+            deflection_submitted(token=d["deflection"])  # issue 11: sent despite the suggestions
             token = make_token(result.ticket.tracking_uid)
             return redirect("portal:submitted", token=token)
     return render(request, "portal/request_form.html", {"form": form}, status=status)

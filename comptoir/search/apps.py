@@ -35,3 +35,27 @@ class SearchConfig(AppConfig):
         )
         # Articles (issue 11), a lower layer too: written by knowledge.services in a transaction.
         post_save.connect(services.article_index_on_save, sender=Article, dispatch_uid="search-article")
+        self._suggestions_ready()
+
+    def _suggestions_ready(self) -> None:
+        """Suggestions (issue 11, item 4): vectors follow articles and resolved tickets through
+        worker tasks queued with the change; a new ticket's suggestions are an enrichment step;
+        articles linked in replies that reach the customer are recorded after the commit."""
+        from django.db.models.signals import post_delete, post_save
+
+        from comptoir.knowledge.models import Article
+        from comptoir.tickets.changes import AGENT_MESSAGE, When, enricher, on_change
+        from comptoir.tickets.models import TicketEvent
+
+        from . import suggestions
+
+        on_change({TicketEvent.Kind.STATUS}, suggestions.vectors_on_status_change, when=When.IN_TRANSACTION)
+        on_change(
+            {AGENT_MESSAGE, TicketEvent.Kind.REPLY_APPROVED}, suggestions.sent_articles_on_change,
+            when=When.AFTER_COMMIT,
+        )  # fmt: skip
+        enricher("suggestions", suggestions.suggestions_enrich, order=40)
+        post_save.connect(suggestions.vectors_on_article_save, sender=Article, dispatch_uid="suggest-article")
+        post_delete.connect(
+            suggestions.vectors_on_article_delete, sender=Article, dispatch_uid="suggest-article-del"
+        )

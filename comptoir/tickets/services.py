@@ -497,6 +497,10 @@ def reply_release(*, actor: User, ticket_id: int, message_id: int) -> Message:
         old="",
         new=message.author.email if message.author else "",
     )
+    ticket_changed(  # the reply now reaches the customer (search records the articles it links)
+        ticket_id=ticket.pk, kinds=[TicketEvent.Kind.REPLY_APPROVED], actor_id=actor.pk,
+        values={TicketEvent.Kind.REPLY_APPROVED: (None, message.pk)},
+    )  # fmt: skip
     also = {"first_response_at": timezone.now()} if ticket.first_response_at is None else {}
     ticket_change(ticket=ticket, actor=actor, changes={}, also=also, touch=True, refresh_sla=True)
     notifications.reply_notify(ticket=ticket, message=message, attachments=list(message.attachments.all()))

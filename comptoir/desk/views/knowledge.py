@@ -19,6 +19,8 @@ from comptoir.knowledge.selectors import (
     article_missing_languages,
     article_revisions,
     article_translations,
+    deflection_figures,
+    deflection_may_read,
 )
 from comptoir.knowledge.services import article_create, article_update
 from comptoir.search.articles import article_search
@@ -55,6 +57,9 @@ def kb_list(request: HttpRequest) -> HttpResponse:
     else:
         rows = [(a, None, None) for a in article_list(actor=request.user, **filters)]
     context = {"form": form, "rows": rows, "q": q, "may_write": article_may_write(actor=request.user)}
+    if deflection_may_read(actor=request.user):  # issue 11: the portal's self-service figure
+        days = 7 if request.GET.get("days") == "7" else 30
+        context["deflection"] = deflection_figures(days=days)
     return render(request, "desk/kb_list.html", context)
 
 

@@ -19,6 +19,7 @@ from comptoir.macros.services import MacroData, macro_create
 from comptoir.notifications.services import notifications_read_settled
 from comptoir.routing.selectors import team_get_by_name
 from comptoir.routing.services import team_get_or_create
+from comptoir.search.suggestions import suggestions_compute_missing, vectors_reindex
 from comptoir.sla.services import sla_default_setup
 from comptoir.tickets.selectors import category_list
 from comptoir.tickets.services import category_ensure, ticket_agent_message, ticket_update
@@ -153,4 +154,8 @@ class Command(BaseCommand):
         # read, so the bell starts with what is still theirs to do (held tickets, escalations).
         notifications_read_settled(users=[*agents, admin])
         invalidate("api-tokens")  # users cached with their API tokens (no save signal on update)
+        # Suggestions (issue 11): resolved tickets and articles embedded in batches, and every
+        # ticket's suggestions ready when the desk opens (the worker's own tasks then find them done).
+        vectors_reindex()
+        suggestions_compute_missing()
         self.stdout.write(self.style.SUCCESS(f"Loaded {count} demo tickets."))
