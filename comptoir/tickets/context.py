@@ -131,7 +131,9 @@ def ticket_article_draft(*, ticket: Ticket) -> dict[str, Any]:
     )
     replies.reverse()
     with translation.override(language):
-        parts = [f"## {_('Question')}", "", _quote(question or ticket.subject), "", f"## {_('Answer')}", ""]
+        # Headings outside the f-strings: makemessages does not read inside them.
+        asked, answered = _("Question"), _("Answer")
+        parts = [f"## {asked}", "", _quote(question or ticket.subject), "", f"## {answered}", ""]
         parts.append("\n\n".join(r.strip() for r in replies) or _("(Describe the resolution here.)"))
     return {"title": ticket.subject, "body": "\n".join(parts).strip() + "\n", "language": language,
             "category": ticket.category}  # fmt: skip

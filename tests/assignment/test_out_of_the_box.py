@@ -273,3 +273,18 @@ def test_triage_setup_says_which_team_receives_each_category():
     assert "  billing -> Facturation\n" in out.getvalue()
     assert "  outage -> Accueil (default team)\n" in out.getvalue()
     assert "/desk/categories/" in out.getvalue()
+
+
+def test_a_fresh_install_whose_first_agent_is_level_2_still_routes_new_tickets():
+    """The first agent added is a level-2 supervisor: their team takes new tickets until a
+    level-1 team exists, which then takes the default over."""
+    _boss, boss_api = _agent_add("cheffe@example.org", "Spécialistes", 2)
+    assert Team.objects.get(name="Spécialistes").is_default
+    reference = _write(boss_api)
+    assert boss_api.get(f"/api/v1/tickets/{reference}").json()["team"] == "Spécialistes"
+    _agent_add("un@example.org", "Accueil", 1)
+    assert [t.name for t in Team.objects.filter(is_default=True)] == ["Accueil"]
+    later = _write(boss_api, subject="Compteur", body="Mon compteur affiche une erreur.")
+    assert boss_api.get(f"/api/v1/tickets/{later}").json()["team"] == "Accueil"
+    _agent_add("deux@example.org", "Niveau 2 bis", 2)  # a later level-2 team takes nothing over
+    assert [t.name for t in Team.objects.filter(is_default=True)] == ["Accueil"]

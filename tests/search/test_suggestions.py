@@ -18,6 +18,7 @@ from comptoir.search.suggestions import (
     VectorRow,
     suggest,
     vector_index_ticket,
+    vector_texts_for_ticket,
     vectors_store,
     vectors_train,
 )
@@ -343,3 +344,18 @@ def test_the_command_reindexes_and_the_demo_leaves_suggestions_ready(resolved, m
     assert not Ticket.objects.exclude(
         pk__in=TicketSuggestions.objects.filter(computed_at__isnull=False).values("ticket_id")
     ).exists()
+
+
+def test_greetings_and_signatures_are_left_out_of_a_tickets_vector_text(make_ticket):
+    """Lines of three words or fewer (greetings, sign-offs, names) would pull every ticket
+    towards every other; a message made only of short lines is kept whole."""
+    ticket = make_ticket(
+        subject="Power outage on Rideau Street",
+        body="Hello,\n\nSince October 7, the whole building has no power.\n\nThanks,\nEthan White",
+        language="en",
+    )
+    assert vector_texts_for_ticket(ticket) == (
+        "Power outage on Rideau Street\nSince October 7, the whole building has no power."
+    )
+    short = make_ticket(subject="Meter", body="Error E-42 again", language="en")
+    assert vector_texts_for_ticket(short) == "Meter\nError E-42 again"

@@ -12,9 +12,10 @@ from comptoir.accounts.models import User
 from comptoir.accounts.services import agent_create
 from comptoir.assignment.services import ticket_escalate
 from comptoir.common.config import invalidate
-from comptoir.console.demo_data import MACROS, NAMES, reply_text, ticket_topic
+from comptoir.console.demo_data import ARTICLES, MACROS, NAMES, reply_text, ticket_topic
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
+from comptoir.knowledge.services import ArticleData, article_create
 from comptoir.macros.services import MacroData, macro_create
 from comptoir.notifications.services import notifications_read_settled
 from comptoir.routing.selectors import team_get_by_name
@@ -108,6 +109,16 @@ class Command(BaseCommand):
             for name, body_fr, body_en, status in MACROS:  # shared canned replies (issue 10)
                 macro_create(actor=admin, data=MacroData(name=name, body_fr=body_fr, body_en=body_en,
                                                          shared=True, set_status=status))  # fmt: skip
+            for slug, (title_fr, body_fr), (title_en, body_en), public in ARTICLES:  # issue 11
+                visibility = "public" if public else "internal"
+                french = article_create(actor=admin, data=ArticleData(
+                    title=title_fr, body=body_fr, language="fr", status="published",
+                    visibility=visibility, category=categories.get(slug),
+                ))  # fmt: skip
+                article_create(actor=admin, data=ArticleData(
+                    title=title_en, body=body_en, language="en", status="published",
+                    visibility=visibility, category=categories.get(slug), translation_of=french.pk,
+                ))  # fmt: skip
         juniors = [a for a in agents if a.level == 1]
         held: Counter[int] = Counter()
         escalated = 0
