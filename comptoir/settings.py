@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "comptoir.worklists",
     "comptoir.knowledge",
     "comptoir.search",
+    "comptoir.voice",
+    "comptoir.surveys",
     "comptoir.intake",
     "comptoir.channels",
     "comptoir.desk",
@@ -186,8 +188,27 @@ COMPTOIR_TRIAGE_MIN_CONFIDENCE = float(os.environ.get("COMPTOIR_TRIAGE_MIN_CONFI
 COMPTOIR_TRIAGE_MODEL = Path(os.environ.get("COMPTOIR_TRIAGE_MODEL", DATA_DIR / "triage-model"))
 # So many outage reports within an hour make the next one P1 (an outage affecting many).
 COMPTOIR_TRIAGE_OUTAGE_TICKETS = int(os.environ.get("COMPTOIR_TRIAGE_OUTAGE_TICKETS", "10"))
-# Dotted path of a function (text, language) -> priority or None: the sentiment hook.
-COMPTOIR_SENTIMENT_HOOK = os.environ.get("COMPTOIR_SENTIMENT_HOOK", "")
+# Dotted path of a function (text, language) -> priority or None: the sentiment hook (issue 12:
+# the voice app's, which returns COMPTOIR_SENTIMENT_PRIORITY for an angry or distressed message).
+COMPTOIR_SENTIMENT_HOOK = os.environ.get(
+    "COMPTOIR_SENTIMENT_HOOK", "comptoir.voice.services.sentiment_priority"
+)
+# Issue 12, voice of the customer: a negative message with a support cue (anger words, repeated
+# contact, capitals, "!!!"), or whose p(negative) reaches this without one, or that carries one of
+# the strong cues (whatever the probability, unless positive), marks the ticket unhappy and alerts
+# its assignee and team supervisors once. Calm complaints ("my bill is wrong") score 0.8-0.9.
+COMPTOIR_SENTIMENT_ALERT_NEGATIVE = float(os.environ.get("COMPTOIR_SENTIMENT_ALERT_NEGATIVE", "0.95"))
+COMPTOIR_SENTIMENT_STRONG_CUES = tuple(
+    c.strip()
+    for c in os.environ.get("COMPTOIR_SENTIMENT_STRONG_CUES", "churn threat").split(",")
+    if c.strip()
+)
+# The priority such a message raises its ticket to (never lowers it); empty: no raise.
+COMPTOIR_SENTIMENT_PRIORITY = os.environ.get("COMPTOIR_SENTIMENT_PRIORITY", "P2")
+# A ticket whose customer-effort score (voice.effort) reaches this is flagged high effort.
+COMPTOIR_EFFORT_HIGH = int(os.environ.get("COMPTOIR_EFFORT_HIGH", "6"))
+# Issue 12, surveys: seconds after the resolution before the survey leaves (0: at once).
+COMPTOIR_SURVEY_DELAY = int(os.environ.get("COMPTOIR_SURVEY_DELAY", "3600"))
 # A junior's public reply on a P1/P2 ticket waits for their senior's approval.
 COMPTOIR_PAIRING_APPROVAL = _env_bool("COMPTOIR_PAIRING_APPROVAL", True)
 

@@ -8,6 +8,7 @@ from comptoir.desk.views.me import language_switch
 from comptoir.portal import deflection as portal_deflection
 from comptoir.portal import help as portal_help
 from comptoir.portal import my as portal_my
+from comptoir.portal import surveys as portal_surveys
 from comptoir.portal import views as portal
 
 portal_patterns = (
@@ -27,6 +28,7 @@ portal_patterns = (
         path("help/", portal_help.help_index, name="help"),
         path("help/<int:article_id>/", portal_help.help_article, name="help_article"),
         path("help/suggest/", portal_deflection.help_suggest, name="help_suggest"),
+        path("survey/<str:reference>/<str:token>/", portal_surveys.survey_page, name="survey"),  # issue 12
         path("my/", portal_my.my_requests, name="my_requests"),
         path("my/signin/", portal_my.my_signin, name="my_signin"),
         path("my/signin/sent/", portal_my.my_signin_sent, name="my_signin_sent"),

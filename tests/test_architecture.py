@@ -18,7 +18,7 @@ LAYER = {
     "channels": 6,
     "intake": 5,
     "triage": 4, "assignment": 4, "macros": 4, "worklists": 4,
-    "notifications": 4, "search": 4,
+    "notifications": 4, "search": 4, "voice": 4, "surveys": 4,
     "tickets": 3, "knowledge": 3,
     "accounts": 2, "outbox": 2,
     "routing": 1, "customers": 1, "sla": 1,

@@ -32,6 +32,7 @@ from . import (
     ticket_articles,
     tickets,
     triage,
+    voc,
 )
 from .auth import TokenAuth
 
@@ -86,3 +87,4 @@ api.add_router("/", questions.router)  # issue 11: POST /tickets/{reference}/rep
 api.add_router("/", ticket_articles.router)  # issue 11: POST /tickets/{reference}/article
 api.add_router("/", suggestions.router)  # issue 11: GET /tickets/{reference}/suggestions
 api.add_router("/", deflection.router)  # issue 11: GET /knowledge/deflection
+api.add_router("/", voc.router)  # issue 12: GET/POST /voc, GET /tickets/{reference}/survey

@@ -115,6 +115,13 @@ class AttachmentOut(Schema):
     size: int
 
 
+class SentimentOut(Schema):
+    """Issue 12: the tone of a customer's message, as the worker scored it."""
+
+    label: Literal["negative", "neutral", "positive"]
+    score: float = Field(description="From -1 (very negative) to 1 (very positive).")
+
+
 class MessageOut(Schema):
     id: int
     visibility: Literal["public", "internal", "held"] = Field(
@@ -130,6 +137,10 @@ class MessageOut(Schema):
     configuration_items: list[str]
     attachments: list[AttachmentOut]
     awaiting_approval_by: str | None = None
+    sentiment: SentimentOut | None = Field(
+        default=None,
+        description="A customer's message once the worker scored it; null before, and for agents' messages.",
+    )
     created_at: datetime
 
 
@@ -152,10 +163,25 @@ class TicketActionsOut(Schema):
     review_held: bool = Field(description="accept or reject a held email")
 
 
+class EffortOut(Schema):
+    """Issue 12: the customer-effort score and what makes it (``voice.effort``)."""
+
+    score: int
+    high: bool = Field(description="At or above COMPTOIR_EFFORT_HIGH: the ticket is flagged high_effort.")
+    parts: dict[str, int] = Field(
+        description="contacts, channels, transfers, escalations, reopenings, repeats, waiting_hours"
+    )
+    points: dict[str, int] = Field(description="What each part adds to the score.")
+
+
 class TicketDetailOut(TicketOut):
     tracking_url: str
     messages: list[MessageOut]
     actions: TicketActionsOut
+    effort: EffortOut | None = None
+    flags: list[Literal["unhappy", "high_effort"]] = Field(
+        default_factory=list, description="unhappy: an angry or distressed message; high_effort: see effort."
+    )
 
 
 class TicketPageOut(Schema):

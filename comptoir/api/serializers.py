@@ -51,6 +51,11 @@ def message(m: Message) -> dict[str, Any]:
     }
 
 
+def sentiment(row: Any) -> dict[str, Any] | None:
+    """A message's ``voice.MessageSentiment`` as the API shows it (None: not scored yet)."""
+    return None if row is None else {"label": row.label, "score": row.score}
+
+
 def event(e: TicketEvent) -> dict[str, Any]:
     return {
         "id": e.pk,

@@ -22,6 +22,7 @@ from comptoir.tickets.services import reply_release, ticket_agent_message, ticke
 from comptoir.tickets.snooze import ticket_snooze, ticket_wake
 from comptoir.tickets.tracking import tracking_url
 from comptoir.triage.services import triage_accept_many
+from comptoir.voice.selectors import message_sentiments, ticket_voice
 
 from . import serializers as out
 from .bulk_schemas import BulkIn, BulkOut, MergeIn, SnoozeIn
@@ -153,11 +154,15 @@ def ticket_detail(request: HttpRequest, reference: Text):  # type: ignore[no-unt
     """The ticket, its messages, and what the caller may do on it now (``actions``)."""
     ticket = selectors.ticket_get(actor=request.auth, reference=reference)
     messages = selectors.ticket_messages(ticket=ticket, public_only=False)
+    scores = message_sentiments(messages=list(messages))  # issue 12: one query for the page
+    voice = ticket_voice(ticket=ticket)
     return {
         **out.ticket(ticket),
         "tracking_url": tracking_url(ticket.tracking_uid),
-        "messages": [out.message(m) for m in messages],
+        "messages": [{**out.message(m), "sentiment": out.sentiment(scores.get(m.pk))} for m in messages],
         "actions": ticket_actions(actor=request.auth, ticket=ticket).as_dict(),
+        "effort": voice.as_dict(),
+        "flags": voice.flags,
     }
 
 

@@ -25,6 +25,8 @@ from .views import (
     ticket_articles,
     tickets,
     triage,
+    voc,
+    voice,
     worklists,
 )
 
@@ -45,6 +47,7 @@ urlpatterns = [
     path("autocomplete/agents/", worklists.agent_autocomplete, name="agent_autocomplete"),
     path("autocomplete/customers/", worklists.customer_autocomplete, name="customer_autocomplete"),
     path("triage/", triage.triage, name="triage"),
+    path("high-effort/", voice.high_effort, name="high_effort"),
     path("bulk/", bulk.bulk, name="bulk"),
     path("bulk/<int:bulk_id>/undo/", bulk.bulk_undo_view, name="bulk_undo"),
     path("tickets/<str:reference>/merge/", bulk.ticket_merge_view, name="ticket_merge"),
@@ -109,4 +112,7 @@ urlpatterns = [
     path("kb/new/", knowledge.kb_new, name="kb_new"),
     path("kb/<int:article_id>/", knowledge.kb_article, name="kb_article"),
     path("kb/<int:article_id>/edit/", knowledge.kb_edit, name="kb_edit"),
+    # Voice of the customer (issue 12).
+    path("voc/", voc.voc_log, name="voc"),
+    path("voc/customers/", voc.voc_customer_options, name="voc_customers"),
 ]

@@ -20,6 +20,7 @@ class Delivery(models.Model):
         REPLY = "reply", _("Reply to customer")
         TRACKING_LINK = "tracking_link", _("Tracking link")
         STAFF_ALERT = "staff_alert", _("Alert to staff")
+        SURVEY = "survey", _("Satisfaction survey")
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)

@@ -77,6 +77,9 @@ def _triage_part(part: str, names: HistoryNames | None = None) -> str:
             "none": _("undecided"),
             "analysis": _("the analysis that follows"),
         }.get(code, code)
+    elif key == "sentiment":  # voice's analysis: the label, then p(negative)
+        tones = {"negative": _("negative"), "neutral": _("neutral"), "positive": _("positive")}
+        shown = tones.get(code, code)
     elif key == "duration":
         shown = _("%(ms)s ms") % {"ms": code}
     else:
@@ -92,6 +95,7 @@ def _triage_part(part: str, names: HistoryNames | None = None) -> str:
         "assignee": _("assigned to"),
         "duration": _("duration"),
         "failed": _("step that failed"),
+        "sentiment": _("tone of the message"),
     }.get(key, key)
     return _("%(label)s: %(value)s") % {"label": label, "value": shown}
 

@@ -20,7 +20,10 @@ from django.utils import translation
 from django.utils.translation import gettext
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from comptoir.tickets.models import Ticket
+from comptoir.intake.models import InboundRecord
+from comptoir.knowledge.models import Article
+from comptoir.macros.models import Macro
+from comptoir.tickets.models import Category, Ticket
 from tests.factories import AgentFactory, TeamFactory
 
 from .conftest import TIMEOUT_MS, assert_accessible
@@ -275,3 +278,135 @@ def test_the_wide_layout_keeps_the_views_open(live_server, world, phone):
     expect(views.first).to_be_hidden()
     desk.set_viewport_size(WIDE)
     expect(views.first).to_be_visible()
+
+
+# --- The desk's other tables and its header menu on a phone ---------------------------------------
+# Each secondary list (supervisor's pages included): its table's data-testid, its rows' selector,
+# and one column header's msgid whose translated name its cards must show.
+SECONDARY_TABLES = {
+    "/desk/outbox/": ("deliveries", "Recipient"),
+    "/desk/inbound/": ("inbound-failures", "Reason"),
+    "/desk/kb/": ("kb-list", "Visibility"),
+    "/desk/macros/": ("macro-list", "Actions when sent"),
+    "/desk/categories/": ("categories", "Team"),
+}
+
+# Every data row of a table (not the "None" row, one cell spanning all columns): each cell with a
+# value, whether it carries a label, the label as shown (its ::before content) and its header.
+TABLE_CELLS_JS = """(testid) => {
+  const table = document.querySelector(`table[data-testid="${testid}"]`);
+  const headers = [...table.querySelectorAll('thead th')].map(th => th.textContent.trim());
+  return [...table.querySelectorAll(':scope > tbody > tr')]
+    .filter(row => row.children.length === headers.length)
+    .map(row => [...row.children].filter(td => td.innerText.trim() !== '').map(td => ({
+      label: td.dataset.label ?? null,
+      shown: getComputedStyle(td, '::before').content,
+      header: headers[[...row.children].indexOf(td)],
+      value: td.innerText.trim().slice(0, 40),
+    })));
+}"""
+
+
+@pytest.fixture
+def secondary_rows(world, make_ticket) -> None:
+    """A row in each secondary list: a failed inbound message, an article, a macro, a category;
+    the outbox holds the tickets' acknowledgments."""
+    InboundRecord.objects.create(
+        channel="email", dedupe_key="mobile-failed-1", status=InboundRecord.Status.FAILED,
+        payload={"sender": "client.tres.long.adresse@exemple-de-domaine.test", "subject": "Facture"},
+        error="Le message n’a pas pu être lu : en-têtes invalides (Content-Type manquant)",
+    )  # fmt: skip
+    Article.objects.create(title="Comprendre sa facture d’électricité", body="Texte.", language="fr")
+    Macro.objects.create(name="Accusé de réception", body_fr="Bonjour, bien reçu.", set_status="pending")
+    names = {"name_en": "Billing", "name_fr": "Facturation", "team": world["team"]}
+    Category.objects.get_or_create(slug="facturation-mobile", defaults=names)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_other_tables_are_labelled_cards_on_a_phone(live_server, world, secondary_rows, phone, locale):
+    """Outbox, inbound errors, knowledge base, macros, categories: at 390 px nothing is wider than
+    the screen, every value of a row's card shows its column's name (the header's translated
+    words), and axe is satisfied."""
+    language = locale.split("-")[0]
+    desk = _login(phone, live_server, world, "boss", locale)
+    for path, (testid, msgid) in SECONDARY_TABLES.items():
+        response = desk.goto(live_server.url + path)
+        assert response is not None and response.ok, path
+        _fits_the_phone(desk)
+        rows = desk.evaluate(TABLE_CELLS_JS, testid)
+        assert rows, f"{path}: no row to check"
+        for cells in rows:
+            for cell in cells:
+                assert cell["label"] is not None, f"{path}: a value without its column's name: {cell}"
+                assert cell["label"] == cell["header"], (path, cell)
+                assert cell["shown"] == f'"{cell["label"]}"', (path, cell)
+        with translation.override(language):
+            wanted = gettext(msgid)
+        assert wanted in {cell["label"] for cell in rows[0]}, (path, wanted, rows[0])
+        if language == "fr":
+            assert wanted != msgid, (path, wanted)  # the French words, not the English msgid
+
+
+def _menu(desk: Page) -> tuple[Any, Any, Any]:
+    return desk.get_by_test_id("nav-menu"), desk.get_by_test_id("nav-toggle"), desk.get_by_test_id("nav-kb")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_header_menu_folds_on_a_phone(live_server, world, phone, locale):
+    """On a phone the header's links fold behind one "Menu" toggle (the search box stays out):
+    the header is at most a few lines; a tap opens the menu and a link in it works; the keyboard
+    reaches the toggle with Tab and opens and closes it with Enter and Space."""
+    desk = _login(phone, live_server, world, "boss", locale)
+    menu, toggle, kb_link = _menu(desk)
+    with translation.override(locale.split("-")[0]):
+        expect(toggle).to_have_text(gettext("Menu"))
+    expect(toggle).to_be_visible()
+    expect(kb_link).to_be_hidden()
+    expect(desk.get_by_test_id("desk-search-q")).to_be_visible()
+    assert menu.evaluate("d => d.open") is False
+    header = desk.locator("header.top").bounding_box()
+    assert header is not None and header["height"] <= 4 * TARGET, header
+    _fits_the_phone(desk)
+
+    toggle.tap()
+    expect(kb_link).to_be_visible()
+    assert menu.evaluate("d => d.open") is True
+    _fits_the_phone(desk)  # the open menu's links too
+    kb_link.tap()
+    expect(desk).to_have_url(live_server.url + "/desk/kb/")
+
+    # The keyboard: Tab from the top of the page reaches the toggle; Enter opens, Space closes.
+    _, toggle, kb_link = _menu(desk)
+    expect(kb_link).to_be_hidden()
+    desk.locator("body").focus()
+    for _ in range(12):
+        desk.keyboard.press("Tab")
+        if toggle.evaluate("el => el === document.activeElement"):
+            break
+    else:
+        pytest.fail("Tab never reached the menu's toggle")
+    desk.keyboard.press("Enter")
+    expect(kb_link).to_be_visible()
+    desk.keyboard.press("Tab")  # the menu's first link comes next
+    assert desk.evaluate("() => document.activeElement.closest('.desk-menu') !== null")
+    toggle.focus()
+    desk.keyboard.press("Space")
+    expect(kb_link).to_be_hidden()
+
+
+def test_the_header_menu_is_open_on_a_wide_screen(live_server, world, phone):
+    """On a wide screen the header's links show as before, without a toggle; they fold when the
+    window narrows to a phone's width and show again when it widens."""
+    desk = agent_login(phone("en-CA", WIDE), live_server.url, world["agent"].email)
+    menu, toggle, kb_link = _menu(desk)
+    expect(kb_link).to_be_visible()
+    expect(toggle).to_be_hidden()
+    assert menu.evaluate("d => d.open") is True
+    header = desk.locator("header.top").bounding_box()
+    assert header is not None and header["height"] <= 3 * TARGET, header  # not stacked
+    assert_accessible(desk)
+    desk.set_viewport_size(PHONE)
+    expect(kb_link).to_be_hidden()
+    expect(toggle).to_be_visible()
+    desk.set_viewport_size(WIDE)
+    expect(kb_link).to_be_visible()

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from comptoir.assignment import services as assignment
 from comptoir.common.exceptions import DomainError
+from comptoir.voice.selectors import voice_flags_attach
 from comptoir.worklists import selectors as worklists
 
 from ..forms import SavedViewForm, WorklistFilterForm
@@ -36,6 +37,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:  # a tampered cursor: say so, do not guess a page
             return render(request, "desk/queue.html", {**ctx, "error": exc.message}, status=400)
     ctx["page"] = page
+    if page is not None:  # issue 12: the Unhappy and High effort badges of the page's rows
+        voice_flags_attach(tickets=page.items)
     if request.htmx:  # the next rows only
         return render(request, "desk/queue.html#rows", ctx)
     if not cursor and query.view in (worklists.MINE, worklists.WAITING):

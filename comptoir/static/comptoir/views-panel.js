@@ -4,9 +4,14 @@
    folds them on narrow screens as soon as the page is parsed (the CSS hides a panel's content
    on phones until it is ready, so nothing jumps), and follows the screen when it turns or is
    resized. The toggle is the <summary>: a real button whose state the browser
-   announces. Loaded as a file (the CSP allows no inline script). */
+   announces. Loaded as a file (the CSP allows no inline script). The desk's header menu
+   (desk/base.html, "Menu") is such a panel too; the desk loads this file on every page, and a
+   page that also loads it (the work lists) runs it once. */
 (function () {
   "use strict";
+
+  if (window.comptoirPanels) { return; }
+  window.comptoirPanels = true;
 
   var NARROW = window.matchMedia("(max-width: 720px)");
 
