@@ -299,3 +299,23 @@ ARTICLES = [
         False,
     ),
 ]
+
+
+# Unhappy customers (issue 12): the worker's sentiment scoring flags these tickets "Unhappy",
+# alerts their agent and the team's supervisors and raises them to P2.
+ANGRY = [
+    (
+        "fr",
+        "Sylvie Gagnon",
+        "Troisième appel pour la même panne",
+        "C'est la troisième fois que j'appelle pour la même coupure. C'est INACCEPTABLE !!! "
+        "Si rien n'est fait aujourd'hui, je vais changer de fournisseur.",
+    ),
+    (
+        "en",
+        "Robert Miller",
+        "Still no refund",
+        "I have called you four times about the double charge and still nothing. This is "
+        "ridiculous. Fix it this week or I will switch to another provider.",
+    ),
+]

@@ -178,19 +178,21 @@ _W = r"(?:\w+[ ,]+){0,3}"  # up to three words in between
 _CUES: tuple[tuple[str, re.Pattern[str], float], ...] = (
     (
         "churn threat",
+        # A threat, not a request: closing an account when moving out, or "I am leaving my home",
+        # is a service request (the demo's move-outs were all flagged by the first version).
         _rx(
-            r"\b(?:cancel|close|terminate|end)\w* (?:my|our|the) (?:\w+ )?(?:account|subscription|contract|"
-            r"service|plan|membership)",
+            r"\b(?:will|'ll|going to|gonna|about to|threaten\w* to|otherwise i|or i|or else i|ready to)"
+            r" (?:\w+ )?(?:cancel|terminate|end|close|leave|switch|quit)\b",
             r"\b(?:take|taking) (?:my|our) (?:business|custom|money) elsewhere",
-            r"\bswitch\w* (?:to|provider|supplier|operator)",
+            r"\bswitch\w* (?:to (?:a |another )?(?:competitor|provider|supplier|operator|bank)|provider|supplier)",
             r"\b(?:go|going|move|moving) to (?:a |your )?(?:competitor|another "
-            r"(?:provider|supplier|company))",
-            r"\bleaving you\b|\bi(?:'m| am) (?:done|leaving)\b",
-            r"\bresili\w*",
+            r"(?:provider|supplier|company|bank))",
+            r"\bleaving you\b|\bi(?:'m| am) done with (?:you|your)\b",
+            r"\b(?:je vais|j'irai|sinon je|ou je|menace de|pret a|prete a) (?:\w+ )?"
+            r"(?:resili|partir|quitter|changer|aller voir)\w*",
             r"\b(?:changer|change) (?:d'|de )(?:operateur|fournisseur|banque|prestataire)",
             r"\b(?:aller|partir|passer) (?:voir )?(?:chez |a )?(?:la |un )?concurren\w*",
-            r"\b(?:fermer|cloturer|clore) (?:mon|notre) compte",
-            r"\bje (?:vais )?(?:pars|partir|quitte|quitter)\b",
+            r"\bje vous quitte\b|\bvais vous quitter\b",
         ),
         2.0,
     ),

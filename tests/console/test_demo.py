@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from comptoir.accounts.models import User
+from comptoir.console.demo_data import ANGRY
 from comptoir.console.management.commands.demo import AGENTS, DEMO_PASSWORD
 from comptoir.notifications.models import Notification
 from comptoir.tickets.models import Ticket
@@ -50,6 +51,6 @@ def test_demo_agents_work_in_their_language_and_start_with_a_quiet_bell() -> Non
             assert bells[email] >= 1  # what they hold now is still news
     unread = Notification.objects.filter(read_at__isnull=True).count()
     call_command("demo", stdout=io.StringIO())  # idempotent: nothing added, nothing re-read
-    assert Ticket.objects.count() == 120
+    assert Ticket.objects.count() == 120 + len(ANGRY)  # the unhappy customers' tickets too
     assert Notification.objects.filter(read_at__isnull=True).count() == unread
     assert {email: _bell(email) for email, *_ in AGENTS} == bells

@@ -167,7 +167,14 @@ def test_support_cues_name_what_they_found():
     assert "repeat contact" in sentiment.support_cues("C'est la troisième fois que je vous écris")[0]
     assert "repeat contact" in sentiment.support_cues("I have called you three times about this")[0]
     assert "churn threat" in sentiment.support_cues("Je vais résilier mon abonnement")[0]
-    assert "churn threat" in sentiment.support_cues("I want to cancel my account")[0]
+    assert "churn threat" in sentiment.support_cues("Fix it or I will cancel my account")[0]
+    assert "churn threat" in sentiment.support_cues("Je vais changer de fournisseur")[0]
+    # A request, not a threat: moving out and closing the account at that address.
+    for request in (
+        "I am leaving my home and want to close my account at that address.",
+        "Je quitte mon logement et je veux fermer mon compte à cette adresse.",
+    ):
+        assert "churn threat" not in sentiment.support_cues(request)[0]
     assert "inacceptable" in sentiment.support_cues("C'est inacceptable")[0]
     assert "ridiculous" in sentiment.support_cues("This is ridiculous")[0]
     names, _, _ = sentiment.support_cues("JE SUIS TRÈS EN COLÈRE !!!")

@@ -12,7 +12,7 @@ from comptoir.accounts.models import User
 from comptoir.accounts.services import agent_create
 from comptoir.assignment.services import ticket_escalate
 from comptoir.common.config import invalidate
-from comptoir.console.demo_data import ARTICLES, MACROS, NAMES, reply_text, ticket_topic
+from comptoir.console.demo_data import ANGRY, ARTICLES, MACROS, NAMES, reply_text, ticket_topic
 from comptoir.customers.services import CustomerData
 from comptoir.intake.services import InboundMessage, receive
 from comptoir.knowledge.services import ArticleData, article_create
@@ -157,6 +157,11 @@ class Command(BaseCommand):
             ticket.refresh_from_db()
             ticket_update(ticket_id=ticket.pk, actor=agent, version=ticket.version, status=status)
             held[agent.pk] += status in ("open", "waiting_customer")
+        for i, (lang, name, subject, body) in enumerate(ANGRY):  # scored and flagged by the worker
+            receive(InboundMessage(
+                channel="email", subject=subject, text=body, language=lang, external_id=f"demo:angry:{i}",
+                customer=CustomerData(name=name, email=f"angry.{i}@example.test", language=lang),
+            ))  # fmt: skip
         # Pairing: juniors' urgent replies wait for the senior's approval (set once the history
         # is written, so the demo's own replies went out).
         senior = next(a for a in agents if a.level == 2)
