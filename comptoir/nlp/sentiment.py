@@ -184,7 +184,8 @@ _CUES: tuple[tuple[str, re.Pattern[str], float], ...] = (
             r"\b(?:will|'ll|going to|gonna|about to|threaten\w* to|otherwise i|or i|or else i|ready to)"
             r" (?:\w+ )?(?:cancel|terminate|end|close|leave|switch|quit)\b",
             r"\b(?:take|taking) (?:my|our) (?:business|custom|money) elsewhere",
-            r"\bswitch\w* (?:to (?:a |another )?(?:competitor|provider|supplier|operator|bank)|provider|supplier)",
+            r"\bswitch\w* (?:to (?:a |another )?(?:competitor|provider|supplier|operator|bank)"
+            r"|provider|supplier)",
             r"\b(?:go|going|move|moving) to (?:a |your )?(?:competitor|another "
             r"(?:provider|supplier|company|bank))",
             r"\bleaving you\b|\bi(?:'m| am) done with (?:you|your)\b",
