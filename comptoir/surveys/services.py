@@ -43,6 +43,8 @@ from comptoir.tickets.services import event_record
 from .history import SURVEY, SURVEY_LOW
 from .models import Survey, VocEntry
 
+SELF = ("self",)  # lock the row alone: PostgreSQL refuses FOR UPDATE on an outer join
+
 logger = logging.getLogger("comptoir.surveys")
 
 SATISFACTION = range(1, 6)
@@ -181,7 +183,10 @@ def survey_send(*, survey_id: int, now: datetime | None = None) -> Survey | None
     """Leave the survey in the outbox once; a survey already sent (or answered) is left alone."""
     now = now or timezone.now()
     survey = (
-        Survey.objects.select_for_update().select_related("ticket", "customer").filter(pk=survey_id).first()
+        Survey.objects.select_for_update(of=SELF)
+        .select_related("ticket", "customer")
+        .filter(pk=survey_id)
+        .first()
     )
     if survey is None or survey.status != Survey.Status.PENDING:
         return survey
@@ -310,7 +315,7 @@ def survey_answer(
     survey; a comment becomes (or updates) the survey's voice-of-customer entry."""
     now = now or timezone.now()
     found = survey_by_token(reference=reference, token=token)
-    survey = Survey.objects.select_for_update().select_related("ticket", "customer").get(pk=found.pk)
+    survey = Survey.objects.select_for_update(of=SELF).select_related("ticket", "customer").get(pk=found.pk)
     if survey_state(survey, now=now) != "open":
         raise SurveyLocked(_("This survey can no longer be answered or changed."))
     sat = _checked(satisfaction, SATISFACTION, "satisfaction")

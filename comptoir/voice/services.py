@@ -42,6 +42,8 @@ from .effort import voice_locked, voice_save
 from .models import MessageSentiment, TicketVoice
 from .selectors import alert_recipients
 
+SELF = ("self",)  # lock the row alone: PostgreSQL refuses FOR UPDATE on an outer join
+
 if TYPE_CHECKING:
     from comptoir.nlp.sentiment import Sentiment
 
@@ -139,7 +141,9 @@ def message_score(*, message_id: int) -> MessageSentiment | None:
     result = _model().score([message.body], [language])[0]  # the model runs outside any transaction
     repeated = _repeats_earlier(message, result.cues)
     with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().select_related("assignee").get(pk=message.ticket_id)
+        ticket = (
+            Ticket.objects.select_for_update(of=SELF).select_related("assignee").get(pk=message.ticket_id)
+        )
         row, created = MessageSentiment.objects.get_or_create(
             message_id=message_id,
             defaults={
