@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "comptoir.search",
     "comptoir.voice",
     "comptoir.surveys",
+    "comptoir.insights",
     "comptoir.intake",
     "comptoir.channels",
     "comptoir.desk",

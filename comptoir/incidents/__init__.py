@@ -1,0 +1,1 @@
+"""Major incidents, broadcasts, the public status page, problems (issue 13)."""

@@ -1,0 +1,1 @@
+"""Metrics, the quality dashboard, quality thresholds and corrective actions (issue 12)."""

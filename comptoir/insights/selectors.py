@@ -1,0 +1,331 @@
+"""Reading the figures: the dashboard, ``GET /api/v1/metrics``, thresholds and key accounts.
+
+A period is a range of days (both ends included, in the site's time zone). Each figure says
+which tickets it counts, so that every number opens the list of its tickets (``figure_tickets``):
+
+- counted on the day a ticket was created: ``tickets_created``, ``complaints``, ``unhappy``,
+  first-response time and SLA (tickets answered, or whose target was missed), ``negative_share``
+  (negative customer messages / messages scored);
+- counted on the day it was (last) resolved: ``tickets_resolved``, the level-1 / escalated split,
+  resolution time and SLA, reopenings, satisfaction (CSAT, 1-5), survey effort (CES, 1-7) and the
+  computed effort score;
+- ``backlog_by_age``: the open tickets now, by age (the period does not apply).
+
+Times are wall-clock minutes from the ticket's creation; the SLA figures follow the business
+calendar and pauses (a target is missed when its breach was recorded). Medians and 90th
+percentiles are exact when the period counts at most ``EXACT_LIMIT`` tickets, else interpolated in
+the histogram's bucket (``percentiles`` says which).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from .facts import fact_of
+from .models import (
+    BUCKETS,
+    COUNTERS,
+    DURATION_EDGES,
+    FIRST_RESPONSE_BUCKETS,
+    RESOLUTION_BUCKETS,
+    DailyFigures,
+    SlaOutcome,
+    TicketFact,
+)
+
+EXACT_LIMIT = 20_000
+
+# Backlog age bands: (key, lower bound in days, upper bound in days or None).
+BACKLOG_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("under_1_day", 0, 1),
+    ("1_to_3_days", 1, 3),
+    ("3_to_7_days", 3, 7),
+    ("7_to_30_days", 7, 30),
+    ("over_30_days", 30, None),
+)
+
+# The figures a threshold can watch, and the API's field names, in the dashboard's order.
+FIGURES: tuple[str, ...] = (
+    "tickets_created", "tickets_resolved", "level1_resolution_share", "escalated_share", "complaints",
+    "first_response_sla_met_share", "resolution_sla_met_share", "first_response_minutes_median",
+    "first_response_minutes_p90", "resolution_minutes_median", "resolution_minutes_p90",
+    "reopened", "unhappy", "csat_average", "ces_average", "effort_average", "high_effort",
+    "negative_share", "backlog",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a dashboard, an API call or a threshold looks at (None: all)."""
+
+    start: date
+    end: date
+    team_id: int | None = None
+    category_id: int | None = None
+    channel: str | None = None
+    customer_id: int | None = None
+
+    def cells(self) -> QuerySet[DailyFigures]:
+        rows = DailyFigures.objects.filter(day__gte=self.start, day__lte=self.end)
+        if self.team_id is not None:
+            rows = rows.filter(team_id=self.team_id)
+        if self.category_id is not None:
+            rows = rows.filter(category_id=self.category_id)
+        if self.channel:
+            rows = rows.filter(channel=self.channel)
+        return rows
+
+    def facts(self) -> QuerySet[TicketFact]:
+        rows = TicketFact.objects.filter(counted=True)
+        if self.team_id is not None:
+            rows = rows.filter(team_id=self.team_id)
+        if self.category_id is not None:
+            rows = rows.filter(category_id=self.category_id)
+        if self.channel:
+            rows = rows.filter(channel=self.channel)
+        if self.customer_id is not None:
+            rows = rows.filter(customer_id=self.customer_id)
+        return rows
+
+    def created(self) -> QuerySet[TicketFact]:
+        return self.facts().filter(created_day__gte=self.start, created_day__lte=self.end)
+
+    def resolved(self) -> QuerySet[TicketFact]:
+        return self.facts().filter(resolved_day__gte=self.start, resolved_day__lte=self.end)
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _average(total: int, count: int) -> float | None:
+    return round(total / count, 2) if count else None
+
+
+def percentile(values: list[float], fraction: float) -> float | None:
+    """Linear interpolation between closest ranks (numpy's default), on sorted ``values``."""
+    if not values:
+        return None
+    position = (len(values) - 1) * fraction
+    low = math.floor(position)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (position - low)
+
+
+def histogram_percentile(counts: list[int], fraction: float) -> float | None:
+    """The value at ``fraction`` of a histogram over ``DURATION_EDGES``, interpolated linearly in
+    its bucket (the last, open bucket answers its lower edge)."""
+    total = sum(counts)
+    if not total:
+        return None
+    rank = fraction * total
+    seen = 0
+    for index, count in enumerate(counts):
+        if count and seen + count >= rank:
+            low = DURATION_EDGES[index]
+            if index == BUCKETS - 1:
+                return float(low)
+            high = DURATION_EDGES[index + 1]
+            return low + (high - low) * max(0.0, rank - seen) / count
+        seen += count
+    return float(DURATION_EDGES[-1])
+
+
+def _minutes(value: float | None) -> float | None:
+    return round(value, 1) if value is not None else None
+
+
+def _figures(sums: dict, durations: dict[str, tuple[list[float] | None, list[int]]]) -> dict:
+    """The figures of one period (or month) from its summed counters."""
+
+    def spread(name: str) -> dict:
+        exact, histogram = durations[name]
+        if exact is not None:
+            return {"median": _minutes(percentile(exact, 0.5)), "p90": _minutes(percentile(exact, 0.9))}
+        return {
+            "median": _minutes(histogram_percentile(histogram, 0.5)),
+            "p90": _minutes(histogram_percentile(histogram, 0.9)),
+        }
+
+    resolved = sums["resolved"]
+    return {
+        "tickets_created": sums["created"],
+        "tickets_resolved": resolved,
+        "level1_resolution_share": _share(sums["resolved_level1"], resolved),
+        "escalated_share": _share(sums["escalated"], resolved),
+        "complaints": sums["complaints"],
+        "unhappy": sums["unhappy"],
+        "reopened": sums["reopened"],
+        "first_response_sla_met_share": _share(
+            sums["first_response_sla_met"], sums["first_response_sla_due"]
+        ),
+        "first_response_sla_counted": sums["first_response_sla_due"],
+        "resolution_sla_met_share": _share(sums["resolution_sla_met"], sums["resolution_sla_due"]),
+        "resolution_sla_counted": sums["resolution_sla_due"],
+        "first_response_minutes": spread("first_response"),
+        "resolution_minutes": spread("resolution"),
+        "csat_average": _average(sums["csat_sum"], sums["csat_count"]),
+        "csat_answers": sums["csat_count"],
+        "ces_average": _average(sums["ces_sum"], sums["ces_count"]),
+        "ces_answers": sums["ces_count"],
+        "effort_average": _average(sums["effort_sum"], sums["effort_count"]),
+        "high_effort": sums["high_effort"],
+        "negative_share": _share(sums["messages_negative"], sums["messages_scored"]),
+        "messages_scored": sums["messages_scored"],
+    }
+
+
+def _sums_from_facts(facts: Iterable[TicketFact], filters: Filters) -> dict[date | None, Counter]:
+    """Counters by month (None: the whole period) from the facts of a small set of tickets: the
+    path of a customer's own figures, which the daily cells do not hold."""
+    out: dict[date | None, Counter] = {None: Counter()}
+    for row in facts:
+        for (day, *_rest), counts in fact_of(row).cells().items():
+            if filters.start <= day <= filters.end:
+                out[None].update(counts)
+                out.setdefault(day.replace(day=1), Counter()).update(counts)
+    return out
+
+
+def _durations(
+    filters: Filters, sums: dict[date | None, Counter], *, exact: bool
+) -> dict[date | None, dict[str, tuple[list[float] | None, list[int]]]]:
+    """Per month (and None for the period): the sorted minutes when exact, and the histogram."""
+    out: dict[date | None, dict[str, tuple[list[float] | None, list[int]]]] = {}
+    values: dict[tuple[date | None, str], list[float]] = {}
+    if exact:
+        rows = filters.created().filter(first_response_seconds__isnull=False)
+        for day, seconds in rows.values_list("created_day", "first_response_seconds"):
+            if seconds is None:
+                continue
+            for key in (None, day.replace(day=1)):
+                values.setdefault((key, "first_response"), []).append(seconds / 60)
+        rows = filters.resolved().filter(resolution_seconds__isnull=False)
+        for resolved_day, seconds in rows.values_list("resolved_day", "resolution_seconds"):
+            if resolved_day is None or seconds is None:
+                continue
+            for key in (None, resolved_day.replace(day=1)):
+                values.setdefault((key, "resolution"), []).append(seconds / 60)
+    for key, counts in sums.items():
+        out[key] = {}
+        for name, columns in (("first_response", FIRST_RESPONSE_BUCKETS), ("resolution", RESOLUTION_BUCKETS)):
+            found = sorted(values.get((key, name), [])) if exact else None
+            out[key][name] = (found, [counts[column] for column in columns])
+    return out
+
+
+def backlog_by_age(filters: Filters, *, now: datetime | None = None) -> dict[str, int]:
+    """Open tickets now by age band (team, category, channel and customer filters apply)."""
+    now = now or timezone.now()
+    bands = {}
+    for key, low, high in BACKLOG_BANDS:
+        condition = Q(created_at__lte=now - timedelta(days=low))
+        if high is not None:
+            condition &= Q(created_at__gt=now - timedelta(days=high))
+        bands[key] = Count("ticket_id", filter=condition)
+    return filters.facts().filter(is_open=True).aggregate(**bands)
+
+
+def metrics(filters: Filters, *, now: datetime | None = None) -> dict:
+    """Every figure of the period, and the same per month (``months``, oldest first)."""
+    if filters.customer_id is not None:
+        sums = _sums_from_facts(filters.facts().filter(
+            Q(created_day__gte=filters.start, created_day__lte=filters.end)
+            | Q(resolved_day__gte=filters.start, resolved_day__lte=filters.end)
+        ), filters)  # fmt: skip
+    else:
+        cells = filters.cells()
+        total = cells.aggregate(**{name: Sum(name) for name in COUNTERS})
+        sums = {None: Counter({name: value or 0 for name, value in total.items()})}
+        monthly = cells.annotate(month=TruncMonth("day")).values("month")
+        for row in monthly.annotate(**{f"s_{name}": Sum(name) for name in COUNTERS}).order_by("month"):
+            month = row["month"]
+            month = month.date() if isinstance(month, datetime) else month
+            sums[month] = Counter({name: row[f"s_{name}"] or 0 for name in COUNTERS})
+    whole = sums[None]
+    exact = whole["first_responses"] + whole["resolved"] <= EXACT_LIMIT
+    durations = _durations(filters, sums, exact=exact)
+    result = _figures(whole, durations[None])
+    result["period"] = {"from": filters.start.isoformat(), "to": filters.end.isoformat()}
+    result["percentiles"] = "exact" if exact else "estimated"
+    result["backlog_by_age"] = backlog_by_age(filters, now=now)
+    result["backlog"] = sum(result["backlog_by_age"].values())
+    result["months"] = [
+        {"month": month.strftime("%Y-%m"), **_figures(counts, durations[month])}
+        for month, counts in sorted((m, c) for m, c in sums.items() if m is not None)
+    ]
+    return result
+
+
+def figure_value(result: dict, figure: str) -> float | None:
+    """One figure by its threshold name (``first_response_minutes_median`` etc.)."""
+    for prefix in ("first_response_minutes", "resolution_minutes"):
+        if figure.startswith(prefix + "_"):
+            return result[prefix][figure.removeprefix(prefix + "_")]
+    value = result.get(figure)
+    return value if isinstance(value, int | float) else None
+
+
+# What each drill-down shows: the figure's tickets, from the facts.
+DRILLS: dict[str, str] = {
+    "created": "created",
+    "complaints": "created",
+    "unhappy": "created",
+    "negative": "created",
+    "first_response": "created",
+    "first_response_sla_missed": "created",
+    "resolved": "resolved",
+    "resolved_level1": "resolved",
+    "escalated": "resolved",
+    "reopened": "resolved",
+    "resolution_sla_missed": "resolved",
+    "csat": "resolved",
+    "ces": "resolved",
+    "high_effort": "resolved",
+    "backlog": "backlog",
+}
+
+
+def figure_tickets(filters: Filters, drill: str, *, band: str | None = None, now: datetime | None = None
+                   ) -> QuerySet[TicketFact]:  # fmt: skip
+    """The tickets behind one figure (see ``DRILLS``), newest first."""
+    kind = DRILLS.get(drill)
+    if kind is None:
+        raise KeyError(drill)
+    if kind == "backlog":
+        rows = filters.facts().filter(is_open=True)
+        now = now or timezone.now()
+        for key, low, high in BACKLOG_BANDS:
+            if key == band:
+                rows = rows.filter(created_at__lte=now - timedelta(days=low))
+                if high is not None:
+                    rows = rows.filter(created_at__gt=now - timedelta(days=high))
+        return rows.order_by("created_at", "ticket_id")
+    rows = filters.created() if kind == "created" else filters.resolved()
+    rows = rows.filter(
+        {
+            "created": Q(),
+            "complaints": Q(complaint=True),
+            "unhappy": Q(unhappy=True),
+            "negative": Q(messages_negative__gt=0),
+            "first_response": Q(first_response_seconds__isnull=False),
+            "first_response_sla_missed": Q(first_response_sla=SlaOutcome.MISSED),
+            "resolved": Q(resolution_seconds__isnull=False),
+            "resolved_level1": Q(escalated=False, resolution_seconds__isnull=False),
+            "escalated": Q(escalated=True, resolution_seconds__isnull=False),
+            "reopened": Q(reopened__gt=0),
+            "resolution_sla_missed": Q(resolution_sla=SlaOutcome.MISSED),
+            "csat": Q(csat__isnull=False),
+            "ces": Q(ces__isnull=False),
+            "high_effort": Q(high_effort=True),
+        }[drill]
+    )
+    return rows.order_by("-ticket_id")
