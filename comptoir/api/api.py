@@ -25,6 +25,7 @@ from . import (
     errors,
     inbound,
     macros,
+    metrics,
     outbox,
     questions,
     search,
@@ -88,3 +89,4 @@ api.add_router("/", ticket_articles.router)  # issue 11: POST /tickets/{referenc
 api.add_router("/", suggestions.router)  # issue 11: GET /tickets/{reference}/suggestions
 api.add_router("/", deflection.router)  # issue 11: GET /knowledge/deflection
 api.add_router("/", voc.router)  # issue 12: GET/POST /voc, GET /tickets/{reference}/survey
+api.add_router("/", metrics.router)  # issue 12: GET /metrics (JSON or CSV)

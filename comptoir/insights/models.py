@@ -18,8 +18,10 @@ deleted.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # Edges of the duration histograms, in minutes: bucket i holds [EDGES[i], EDGES[i + 1]), the last
 # one everything from EDGES[-1] on. Fine where service levels are set (minutes to a few hours),
@@ -140,3 +142,167 @@ class SweepCursor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} @ {self.position}"
+
+
+# Quality thresholds and corrective actions (issue 12, item 7): see ``thresholds.py``.
+
+
+class ThresholdFigure(models.TextChoices):
+    """The figures a threshold can watch: ``selectors.FIGURES`` and two shares of missed targets
+    (one minus the met shares), which read more naturally as "breaches above 2 %"."""
+
+    TICKETS_CREATED = "tickets_created", _("Tickets created")
+    TICKETS_RESOLVED = "tickets_resolved", _("Tickets resolved")
+    LEVEL1_RESOLUTION_SHARE = "level1_resolution_share", _("Share resolved at level 1")
+    ESCALATED_SHARE = "escalated_share", _("Share escalated to level 2")
+    COMPLAINTS = "complaints", _("Complaints")
+    FIRST_RESPONSE_SLA_MET_SHARE = "first_response_sla_met_share", _("First-response SLA met (share)")
+    FIRST_RESPONSE_SLA_MISSED_SHARE = "first_response_sla_missed_share", _(
+        "First-response SLA missed (share)"
+    )
+    RESOLUTION_SLA_MET_SHARE = "resolution_sla_met_share", _("Resolution SLA met (share)")
+    RESOLUTION_SLA_MISSED_SHARE = "resolution_sla_missed_share", _("Resolution SLA missed (share)")
+    FIRST_RESPONSE_MINUTES_MEDIAN = "first_response_minutes_median", _("First-response time, median")
+    FIRST_RESPONSE_MINUTES_P90 = "first_response_minutes_p90", _("First-response time, 90th percentile")
+    RESOLUTION_MINUTES_MEDIAN = "resolution_minutes_median", _("Resolution time, median")
+    RESOLUTION_MINUTES_P90 = "resolution_minutes_p90", _("Resolution time, 90th percentile")
+    REOPENED = "reopened", _("Reopenings")
+    UNHAPPY = "unhappy", _("Unhappy customers")
+    CSAT_AVERAGE = "csat_average", _("Satisfaction, average (1 to 5)")
+    CES_AVERAGE = "ces_average", _("Survey effort, average (1 to 7)")
+    EFFORT_AVERAGE = "effort_average", _("Effort score, average")
+    HIGH_EFFORT = "high_effort", _("High-effort tickets")
+    NEGATIVE_SHARE = "negative_share", _("Negative customer messages (share)")
+    BACKLOG = "backlog", _("Open tickets now")
+
+
+class QualityThreshold(models.Model):
+    """A manager's bound on one figure over a window; crossing it opens a corrective action.
+
+    Not a contractual SLA target (those are the SLA policies' due times, per ticket): a threshold
+    is an internal early warning on a figure of many tickets. ``value`` is in the figure's unit
+    as typed on the desk: percent for shares (85 for 85 %), minutes for times, the scale for
+    averages, a number for counts. ``crossed``, ``last_value`` and ``last_evaluated_at`` are what
+    the last evaluation found; ``crossings`` counts the crossings (each opened one action).
+    """
+
+    class Comparison(models.TextChoices):
+        BELOW = "below", _("falls below")
+        ABOVE = "above", _("rises above")
+
+    class Window(models.TextChoices):
+        DAY = "day", _("this day")
+        WEEK = "week", _("this week (from Monday)")
+        MONTH = "month", _("this month")
+        LAST_7_DAYS = "last_7_days", _("the last 7 days")
+        LAST_30_DAYS = "last_30_days", _("the last 30 days")
+
+    figure = models.CharField(_("figure"), max_length=40, choices=ThresholdFigure)
+    comparison = models.CharField(_("when the figure"), max_length=5, choices=Comparison)
+    value = models.DecimalField(
+        _("threshold"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_(
+            "In the figure's unit: percent for shares (85 for 85 %), minutes for times, the scale "
+            "for averages, a number for counts."
+        ),
+    )
+    window = models.CharField(_("over"), max_length=12, choices=Window, default=Window.WEEK)
+    team = models.ForeignKey(
+        "routing.Team", verbose_name=_("team"), on_delete=models.CASCADE, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    category = models.ForeignKey(
+        "tickets.Category", verbose_name=_("category"), on_delete=models.CASCADE, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    channel = models.CharField(_("channel"), max_length=10, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+",
+        help_text=_("The agent who receives the corrective action when the threshold is crossed."),
+    )  # fmt: skip
+    active = models.BooleanField(_("active"), default=True)
+    crossed = models.BooleanField(_("crossed now"), default=False)
+    crossings = models.PositiveIntegerField(_("crossings"), default=0)
+    last_value = models.FloatField(_("last value"), null=True, blank=True)
+    last_evaluated_at = models.DateTimeField(_("last evaluated at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("quality threshold")
+        verbose_name_plural = _("quality thresholds")
+        indexes = [models.Index(fields=["active", "id"], name="threshold_active_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.comparison} {self.value} ({self.window})"
+
+
+class CorrectiveAction(models.Model):
+    """A task opened for a threshold's owner by one crossing (``crossing``: the threshold's
+    count at the time, unique with it, so two evaluations at once cannot open two)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("corrective action", "Open")
+        DONE = "done", pgettext_lazy("corrective action", "Done")
+
+    threshold = models.ForeignKey(
+        QualityThreshold, verbose_name=_("threshold"), on_delete=models.CASCADE, related_name="actions"
+    )
+    crossing = models.PositiveIntegerField(_("crossing"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=300)
+    figure = models.CharField(_("figure"), max_length=40, choices=ThresholdFigure)
+    figure_value = models.FloatField(_("figure's value"))
+    threshold_value = models.FloatField(_("threshold"))
+    window_start = models.DateField(_("window start"))
+    window_end = models.DateField(_("window end"))
+    status = models.CharField(_("status"), max_length=5, choices=Status, default=Status.OPEN)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("done by"), on_delete=models.SET_NULL, null=True,
+        blank=True, related_name="+",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = _("corrective action")
+        verbose_name_plural = _("corrective actions")
+        constraints = [
+            models.UniqueConstraint(fields=["threshold", "crossing"], name="corrective_action_once")
+        ]
+        indexes = [models.Index(fields=["owner", "status", "-id"], name="action_owner_idx")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+# Key accounts' monthly report (issue 12, item 8): see ``key_accounts.py``.
+
+
+class QualityReportSubscription(models.Model):
+    """A key-account customer asked for their quality report by email each month."""
+
+    customer = models.OneToOneField(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
+    )
+    active = models.BooleanField(_("active"), default=True)
+    # The first day of the last month whose report was queued (None: none yet).
+    last_month = models.DateField(_("last month sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("quality report subscription")
+        verbose_name_plural = _("quality report subscriptions")
+
+    def __str__(self) -> str:
+        return f"quality report of customer {self.customer_id}"

@@ -329,3 +329,47 @@ def figure_tickets(filters: Filters, drill: str, *, band: str | None = None, now
         }[drill]
     )
     return rows.order_by("-ticket_id")
+
+
+def metrics_may_read(*, actor: object) -> bool:
+    """Managers read the figures: supervisors and administrators (``User.supervises``)."""
+    return bool(getattr(actor, "supervises", False))
+
+
+def filters_resolve(
+    *,
+    start: date,
+    end: date,
+    team: int | None = None,
+    category: str | int | None = None,
+    channel: str | None = None,
+    customer: int | None = None,
+) -> Filters:
+    """Filters from what a person typed: a team id, a category's slug or id, a channel name."""
+    from django.utils.translation import gettext as _
+
+    from comptoir.common.exceptions import InvalidInput
+    from comptoir.routing.models import Team
+    from comptoir.tickets.models import Category, Channel
+
+    if team is not None and not Team.objects.filter(pk=team).exists():
+        raise InvalidInput(_("No such team."), field="team")
+    category_id = None
+    if category not in (None, ""):
+        text = str(category)
+        found = (
+            Category.objects.filter(pk=int(text)) if text.isdigit() else Category.objects.filter(slug=text)
+        )
+        category_id = found.values_list("pk", flat=True).first()
+        if category_id is None:
+            raise InvalidInput(_("No such category."), field="category")
+    if channel and channel not in Channel.values:
+        raise InvalidInput(_("No such channel."), field="channel")
+    return Filters(
+        start=start,
+        end=end,
+        team_id=team,
+        category_id=category_id,
+        channel=channel or None,
+        customer_id=customer,
+    )

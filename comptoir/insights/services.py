@@ -257,6 +257,8 @@ def metrics_sweep(*, limit: int = 5000) -> int:
             rows = rows.filter(**{f"{column}__gte": since})
         batch = list(rows.order_by(column).values_list(ticket_column, column)[:limit])
         if not batch:
+            if cursor is not None and cursor.behind:
+                SweepCursor.objects.filter(source=name).update(behind=False)
             continue
         ids = {ticket_id for ticket_id, _at in batch}
         if name == "tickets":
@@ -272,6 +274,11 @@ def metrics_sweep(*, limit: int = 5000) -> int:
             position += timedelta(microseconds=1)
         SweepCursor.objects.update_or_create(source=name, defaults={"position": position, "behind": behind})
     return total
+
+
+def metrics_behind() -> bool:
+    """Whether the last sweep stopped at its limit on some source (more is waiting)."""
+    return SweepCursor.objects.filter(behind=True).exists()
 
 
 def metrics_rebuild(*, batch: int = 2000) -> int:
