@@ -210,6 +210,9 @@ COMPTOIR_SENTIMENT_PRIORITY = os.environ.get("COMPTOIR_SENTIMENT_PRIORITY", "P2"
 COMPTOIR_EFFORT_HIGH = int(os.environ.get("COMPTOIR_EFFORT_HIGH", "6"))
 # Issue 12, surveys: seconds after the resolution before the survey leaves (0: at once).
 COMPTOIR_SURVEY_DELAY = int(os.environ.get("COMPTOIR_SURVEY_DELAY", "3600"))
+# Quality figures (issue 12): the categories whose tickets count as complaints (slugs).
+_complaints = os.environ.get("COMPTOIR_COMPLAINT_CATEGORIES", "complaint")
+COMPTOIR_COMPLAINT_CATEGORIES = tuple(slug.strip() for slug in _complaints.split(",") if slug.strip())
 # A junior's public reply on a P1/P2 ticket waits for their senior's approval.
 COMPTOIR_PAIRING_APPROVAL = _env_bool("COMPTOIR_PAIRING_APPROVAL", True)
 

@@ -18,6 +18,7 @@ ticket's team (in each one's language), and raises the priority to
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import unicodedata
@@ -89,13 +90,30 @@ def distressed(result: Sentiment) -> bool:
     return bool(result.cues) or result.negative >= settings.COMPTOIR_SENTIMENT_ALERT_NEGATIVE
 
 
+# The last few texts scored in this process: a new ticket's first message is read by triage's hook
+# (its priority) and then by the sentiment step of the same enrichment; the model runs once.
+_recent: dict[tuple[str, str, str], Sentiment] = {}
+_RECENT_MAX = 32
+
+
+def _score(text: str, language: str) -> Sentiment:
+    key = (text, language, model_version())
+    found = _recent.get(key)
+    if found is None:
+        found = _model().score([text], [language])[0]
+        if len(_recent) >= _RECENT_MAX:
+            with contextlib.suppress(StopIteration, KeyError, RuntimeError):  # another thread got there
+                _recent.pop(next(iter(_recent)))
+        _recent[key] = found
+    return found
+
+
 def sentiment_priority(text: str, language: str) -> str | None:
     """Triage's hook (``COMPTOIR_SENTIMENT_HOOK``): the priority an angry new request deserves."""
     wanted = settings.COMPTOIR_SENTIMENT_PRIORITY
     if wanted not in PRIORITIES or not text.strip():
         return None
-    result = _model().score([text], [language])[0]
-    return wanted if distressed(result) else None
+    return wanted if distressed(_score(text, language)) else None
 
 
 def _scorable(message: Message) -> bool:
@@ -137,8 +155,14 @@ def message_score(*, message_id: int) -> MessageSentiment | None:
         return None
     if MessageSentiment.objects.filter(message_id=message_id).exists():
         return None
-    language = Ticket.objects.filter(pk=message.ticket_id).values_list("language", flat=True).first() or "en"
-    result = _model().score([message.body], [language])[0]  # the model runs outside any transaction
+    language, subject = Ticket.objects.filter(pk=message.ticket_id).values_list("language", "subject").get()
+    text = message.body
+    if not Message.objects.filter(
+        ticket_id=message.ticket_id, kind=Message.Kind.CUSTOMER, id__lt=message.pk
+    ).exists():
+        # The request itself: its subject is the customer's words too, read as triage reads them.
+        text = f"{subject}\n{message.body}"[:4000]
+    result = _score(text, language or "en")  # the model runs outside any transaction
     repeated = _repeats_earlier(message, result.cues)
     with transaction.atomic():
         ticket = (

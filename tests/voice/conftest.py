@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from comptoir.nlp import sentiment
+from comptoir.voice import services as voice_services
 
 
 def _fake(text: str) -> sentiment.Sentiment:
@@ -29,4 +30,5 @@ def fake_model(monkeypatch):
 
     monkeypatch.setattr(sentiment, "score", score)
     monkeypatch.setattr(sentiment, "MODEL_VERSION", "test-fake", raising=False)
+    monkeypatch.setattr(voice_services, "_recent", {})  # texts scored by an earlier test's model
     return calls

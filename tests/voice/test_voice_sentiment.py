@@ -93,6 +93,13 @@ def test_the_triage_hook_raises_an_angry_new_request(make_ticket, fake_model, se
     assert TicketVoice.objects.get(ticket=angry).unhappy
     assert not TicketVoice.objects.get(ticket=calm).unhappy
     assert sentiment_priority("thanks a lot", "en") is None
+    # Triage's hook and the sentiment step read each request (subject and first message): the
+    # model ran once for each.
+    assert sorted(fake_model) == [
+        "Facture incorrecte\nCould you check my bill?",
+        "Facture incorrecte\nI am FURIOUS!!! Third time I write.",
+        "thanks a lot",
+    ]
 
 
 def test_only_the_customers_words_are_scored(held, agent, fake_model, django_capture_on_commit_callbacks):

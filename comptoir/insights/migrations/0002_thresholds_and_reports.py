@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('customers', '0008_customer_area'),
+        ('customers', '0007_organisation_signin_link'),
         ('insights', '0001_initial'),
         ('routing', '0003_team_default_and_escalation_team'),
         ('tickets', '0015_held_reply_changes'),
