@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "comptoir.search",
     "comptoir.voice",
     "comptoir.surveys",
+    "comptoir.incidents",
     "comptoir.insights",
     "comptoir.intake",
     "comptoir.channels",

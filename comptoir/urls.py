@@ -8,6 +8,8 @@ from comptoir.desk.views.me import language_switch
 from comptoir.portal import deflection as portal_deflection
 from comptoir.portal import help as portal_help
 from comptoir.portal import my as portal_my
+from comptoir.portal import quality as portal_quality
+from comptoir.portal import status as portal_status
 from comptoir.portal import surveys as portal_surveys
 from comptoir.portal import views as portal
 
@@ -29,12 +31,14 @@ portal_patterns = (
         path("help/<int:article_id>/", portal_help.help_article, name="help_article"),
         path("help/suggest/", portal_deflection.help_suggest, name="help_suggest"),
         path("survey/<str:reference>/<str:token>/", portal_surveys.survey_page, name="survey"),  # issue 12
+        path("status/", portal_status.status_page, name="status"),  # issue 13: public status page
         path("my/", portal_my.my_requests, name="my_requests"),
         path("my/signin/", portal_my.my_signin, name="my_signin"),
         path("my/signin/sent/", portal_my.my_signin_sent, name="my_signin_sent"),
         path("my/continue/<str:token>/", portal_my.my_continue, name="my_continue"),
         path("my/signout/", portal_my.my_signout, name="my_signout"),
         path("my/new/", portal_my.my_new, name="my_new"),
+        path("my/quality/", portal_quality.my_quality, name="my_quality"),  # issue 12: key accounts
         path("my/requests/<str:reference>/", portal_my.my_request, name="my_request"),
         path("my/requests/<str:reference>/close/", portal_my.my_request_close, name="my_request_close"),
         path(

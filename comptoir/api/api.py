@@ -24,9 +24,12 @@ from . import (
     deflection,
     errors,
     inbound,
+    incidents,
     macros,
     metrics,
     outbox,
+    problems,
+    quality,
     questions,
     search,
     suggestions,
@@ -90,3 +93,6 @@ api.add_router("/", suggestions.router)  # issue 11: GET /tickets/{reference}/su
 api.add_router("/", deflection.router)  # issue 11: GET /knowledge/deflection
 api.add_router("/", voc.router)  # issue 12: GET/POST /voc, GET /tickets/{reference}/survey
 api.add_router("/", metrics.router)  # issue 12: GET /metrics (JSON or CSV)
+api.add_router("/", quality.router)  # issue 12: GET /quality/actions (corrective actions)
+api.add_router("/", incidents.router)  # issue 13: /incidents, their tickets, updates and broadcasts
+api.add_router("/", problems.router)  # issue 13: /problems, their proposals, known-error articles

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -17,6 +18,8 @@ from comptoir.insights.selectors import Filters, filters_resolve, metrics, metri
 from .schemas import ErrorOut, Text
 
 router = Router(tags=["quality"])
+# A day as people write it, YYYY-MM-DD; nothing else (pydantic would read "0" as a Unix time).
+Day = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-03-01"])]
 ERRORS = dict.fromkeys([401, 403, 422], ErrorOut)
 LONGEST = timedelta(days=3 * 366)
 
@@ -24,12 +27,12 @@ LONGEST = timedelta(days=3 * 366)
 class MetricsParams(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
-    start: date | None = Field(
+    start: Day | None = Field(
         default=None,
         alias="from",
         description="First day of the period (default: 1st of the month, 5 months ago).",
     )
-    end: date | None = Field(default=None, alias="to", description="Last day of the period (default: today).")
+    end: Day | None = Field(default=None, alias="to", description="Last day of the period (default: today).")
     team: int | None = Field(default=None, ge=1, description="A team's id.")
     category: Text | None = Field(default=None, max_length=50, description="A category's slug or id.")
     channel: Text | None = Field(
@@ -90,6 +93,13 @@ class MetricsOut(Figures):
     months: list[Month]
 
 
+def _day(text: str | None, field: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError as exc:  # 2026-02-30
+        raise InvalidInput(_("Write days as YYYY-MM-DD."), field=field) from exc
+
+
 @router.get(
     "/metrics",
     response={200: MetricsOut, **ERRORS},
@@ -104,11 +114,12 @@ def metrics_view(request: HttpRequest, params: Query[MetricsParams]):  # type: i
     if not metrics_may_read(actor=request.auth):
         raise PermissionDenied(_("Only supervisors can read these figures."))
     today = timezone.localdate()
-    end = params.end or today
+    end = _day(params.end, "to") or today
+    given_start = _day(params.start, "from")
     first = end.replace(day=1)
     for _month in range(5):
         first = (first - timedelta(days=1)).replace(day=1)
-    start = params.start or first
+    start = given_start or first
     if start > end:
         raise InvalidInput(_("The period ends before it starts."), field="from")
     if end - start > LONGEST:

@@ -17,3 +17,9 @@ def unique_or_none(queryset: QuerySet[Any, T]) -> T | None:
     order.
     """
     return next(iter(queryset[:1]), None)
+
+
+# ``select_for_update(of=ROW_ONLY)`` locks the selected row alone, not the rows it joins:
+# PostgreSQL refuses FOR UPDATE on the nullable side of an outer join (a ``select_related`` of a
+# nullable foreign key), and an inner-joined customer or ticket need not be held. SQLite ignores it.
+ROW_ONLY = ("self",)

@@ -72,6 +72,13 @@ class Customer(BaseModel):
         blank=True,
         related_name="contacts",
     )
+    # Issue 13: where the customer is (a postal code or a district), for the incidents of an area.
+    area = models.CharField(
+        _("area"),
+        max_length=100,
+        blank=True,
+        help_text=_("Postal code or district; an incident declared for an area reaches the customers in it."),
+    )
 
     KEY_TIER = Tier.KEY
 

@@ -12,12 +12,16 @@ from .views import (
     channels,
     customers,
     inbound,
+    incidents,
     knowledge,
     live,
     macros,
     me,
     notifications,
     outbox,
+    problems,
+    quality,
+    quality_thresholds,
     questions,
     queue,
     search,
@@ -115,4 +119,41 @@ urlpatterns = [
     # Voice of the customer (issue 12).
     path("voc/", voc.voc_log, name="voc"),
     path("voc/customers/", voc.voc_customer_options, name="voc_customers"),
+    # The quality dashboard (issue 12, item 6).
+    path("quality/", quality.quality, name="quality"),
+    path("quality/tickets/", quality.quality_tickets, name="quality_tickets"),
+    # Quality thresholds and corrective actions (issue 12, item 7).
+    path("quality/thresholds/", quality_thresholds.thresholds, name="quality_thresholds"),
+    path("quality/thresholds/new/", quality_thresholds.threshold_new, name="quality_threshold_new"),
+    path(
+        "quality/thresholds/<int:threshold_id>/", quality_thresholds.threshold_edit, name="quality_threshold"
+    ),
+    path(
+        "quality/thresholds/<int:threshold_id>/deactivate/",
+        quality_thresholds.threshold_deactivate,
+        name="quality_threshold_deactivate",
+    ),
+    path("quality/actions/", quality_thresholds.actions, name="quality_actions"),
+    path("quality/actions/<int:action_id>/", quality_thresholds.action_detail, name="quality_action"),
+    # Major incidents (issue 13).
+    path("incidents/", incidents.incidents, name="incidents"),
+    path("incidents/new/", incidents.incident_new, name="incident_new"),
+    path("incidents/<int:incident_id>/", incidents.incident_detail, name="incident"),
+    path("incidents/<int:incident_id>/edit/", incidents.incident_edit, name="incident_edit"),
+    path("incidents/<int:incident_id>/tickets/", incidents.incident_link, name="incident_link"),
+    path("incidents/<int:incident_id>/updates/", incidents.incident_publish, name="incident_publish"),
+    # Problems, proposals from detection, coaching (issue 13, items 4 to 6).
+    path("problems/", problems.problems, name="problems"),
+    path("problems/new/", problems.problem_new, name="problem_new"),
+    path("problems/<int:problem_id>/", problems.problem_detail, name="problem"),
+    path("problems/<int:problem_id>/links/", problems.problem_link_view, name="problem_link"),
+    path("problems/<int:problem_id>/publish/", problems.problem_publish_view, name="problem_publish"),
+    path("problems/proposals/", problems.proposals, name="problem_proposals"),
+    path("problems/proposals/<int:proposal_id>/", problems.proposal_decide, name="problem_proposal_decide"),
+    path("problems/coaching/", problems.coaching, name="problem_coaching"),
+    path(
+        "problems/coaching/<int:suggestion_id>/",
+        problems.coaching_decide_view,
+        name="problem_coaching_decide",
+    ),
 ]

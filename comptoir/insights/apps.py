@@ -17,3 +17,11 @@ class InsightsConfig(AppConfig):
 
         # Nothing in the request path: the worker reads what changed since its last sweep.
         register_job("metrics", "comptoir.insights.services.metrics_sweep", every=timedelta(seconds=15))
+        register_job(
+            "quality-thresholds",
+            "comptoir.insights.thresholds.thresholds_evaluate",
+            every=timedelta(minutes=5),
+        )
+        register_job(
+            "quality-reports", "comptoir.insights.key_accounts.quality_reports_send", every=timedelta(days=1)
+        )

@@ -157,8 +157,9 @@ class ThresholdFigure(models.TextChoices):
     ESCALATED_SHARE = "escalated_share", _("Share escalated to level 2")
     COMPLAINTS = "complaints", _("Complaints")
     FIRST_RESPONSE_SLA_MET_SHARE = "first_response_sla_met_share", _("First-response SLA met (share)")
-    FIRST_RESPONSE_SLA_MISSED_SHARE = "first_response_sla_missed_share", _(
-        "First-response SLA missed (share)"
+    FIRST_RESPONSE_SLA_MISSED_SHARE = (
+        "first_response_sla_missed_share",
+        _("First-response SLA missed (share)"),
     )
     RESOLUTION_SLA_MET_SHARE = "resolution_sla_met_share", _("Resolution SLA met (share)")
     RESOLUTION_SLA_MISSED_SHARE = "resolution_sla_missed_share", _("Resolution SLA missed (share)")

@@ -21,13 +21,15 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+
+from comptoir.common.paging import Page, cursor_datetime, cursor_int, keyset_page
 
 from .facts import fact_of
 from .models import (
@@ -234,22 +236,28 @@ def backlog_by_age(filters: Filters, *, now: datetime | None = None) -> dict[str
     return filters.facts().filter(is_open=True).aggregate(**bands)
 
 
-def metrics(filters: Filters, *, now: datetime | None = None) -> dict:
-    """Every figure of the period, and the same per month (``months``, oldest first)."""
+def _sums(filters: Filters) -> dict[date | None, Counter]:
+    """The summed counters of the period (None) and of each month: from the daily cells, or from
+    the facts of one customer's tickets."""
     if filters.customer_id is not None:
-        sums = _sums_from_facts(filters.facts().filter(
+        return _sums_from_facts(filters.facts().filter(
             Q(created_day__gte=filters.start, created_day__lte=filters.end)
             | Q(resolved_day__gte=filters.start, resolved_day__lte=filters.end)
         ), filters)  # fmt: skip
-    else:
-        cells = filters.cells()
-        total = cells.aggregate(**{name: Sum(name) for name in COUNTERS})
-        sums = {None: Counter({name: value or 0 for name, value in total.items()})}
-        monthly = cells.annotate(month=TruncMonth("day")).values("month")
-        for row in monthly.annotate(**{f"s_{name}": Sum(name) for name in COUNTERS}).order_by("month"):
-            month = row["month"]
-            month = month.date() if isinstance(month, datetime) else month
-            sums[month] = Counter({name: row[f"s_{name}"] or 0 for name in COUNTERS})
+    cells = filters.cells()
+    total = cells.aggregate(**{name: Sum(name) for name in COUNTERS})
+    sums: dict[date | None, Counter] = {None: Counter({name: value or 0 for name, value in total.items()})}
+    monthly = cells.annotate(month=TruncMonth("day")).values("month")
+    for row in monthly.annotate(**{f"s_{name}": Sum(name) for name in COUNTERS}).order_by("month"):
+        month = row["month"]
+        month = month.date() if isinstance(month, datetime) else month
+        sums[month] = Counter({name: row[f"s_{name}"] or 0 for name in COUNTERS})
+    return sums
+
+
+def metrics(filters: Filters, *, now: datetime | None = None) -> dict:
+    """Every figure of the period, and the same per month (``months``, oldest first)."""
+    sums = _sums(filters)
     whole = sums[None]
     exact = whole["first_responses"] + whole["resolved"] <= EXACT_LIMIT
     durations = _durations(filters, sums, exact=exact)
@@ -274,6 +282,22 @@ def figure_value(result: dict, figure: str) -> float | None:
     return value if isinstance(value, int | float) else None
 
 
+def figure_counts(filters: Filters) -> dict[str | None, dict[str, int]]:
+    """The counters behind ``metrics``' shares and averages (tickets and messages counted, no
+    histogram), for the period (None) and each month ("YYYY-MM"): the dashboard's counting cells.
+    A month without any ticket is absent, as in ``metrics``."""
+    names = [name for name in COUNTERS if name not in FIRST_RESPONSE_BUCKETS + RESOLUTION_BUCKETS]
+    return {
+        (month.strftime("%Y-%m") if month is not None else None): {name: counts[name] for name in names}
+        for month, counts in _sums(filters).items()
+    }
+
+
+def figures_updated_at() -> datetime | None:
+    """When the figures last changed: the newest ticket facts written by the sweep."""
+    return TicketFact.objects.aggregate(newest=Max("computed_at"))["newest"]
+
+
 # What each drill-down shows: the figure's tickets, from the facts.
 DRILLS: dict[str, str] = {
     "created": "created",
@@ -282,11 +306,15 @@ DRILLS: dict[str, str] = {
     "negative": "created",
     "first_response": "created",
     "first_response_sla_missed": "created",
+    "first_response_sla_met": "created",
+    "first_response_sla_due": "created",
     "resolved": "resolved",
     "resolved_level1": "resolved",
     "escalated": "resolved",
     "reopened": "resolved",
     "resolution_sla_missed": "resolved",
+    "resolution_sla_met": "resolved",
+    "resolution_sla_due": "resolved",
     "csat": "resolved",
     "ces": "resolved",
     "high_effort": "resolved",
@@ -318,17 +346,84 @@ def figure_tickets(filters: Filters, drill: str, *, band: str | None = None, now
             "negative": Q(messages_negative__gt=0),
             "first_response": Q(first_response_seconds__isnull=False),
             "first_response_sla_missed": Q(first_response_sla=SlaOutcome.MISSED),
+            "first_response_sla_met": Q(first_response_sla=SlaOutcome.MET),
+            "first_response_sla_due": ~Q(first_response_sla=SlaOutcome.NONE),
             "resolved": Q(resolution_seconds__isnull=False),
             "resolved_level1": Q(escalated=False, resolution_seconds__isnull=False),
             "escalated": Q(escalated=True, resolution_seconds__isnull=False),
             "reopened": Q(reopened__gt=0),
             "resolution_sla_missed": Q(resolution_sla=SlaOutcome.MISSED),
+            "resolution_sla_met": Q(resolution_sla=SlaOutcome.MET, resolution_seconds__isnull=False),
+            "resolution_sla_due": ~Q(resolution_sla=SlaOutcome.NONE) & Q(resolution_seconds__isnull=False),
             "csat": Q(csat__isnull=False),
             "ces": Q(ces__isnull=False),
             "high_effort": Q(high_effort=True),
         }[drill]
     )
     return rows.order_by("-ticket_id")
+
+
+def figure_tickets_page(
+    filters: Filters,
+    drill: str,
+    *,
+    band: str | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+    now: datetime | None = None,
+) -> Page:
+    """One keyset page of ``figure_tickets``, in its order (the backlog oldest first, the others
+    newest first); a forged cursor raises ``InvalidInput``."""
+    rows = figure_tickets(filters, drill, band=band, now=now)
+    if DRILLS[drill] == "backlog":
+        return keyset_page(
+            rows, ordering=["created_at", "ticket_id"], cursor=cursor, limit=limit,
+            key=lambda fact: [fact.created_at.isoformat(), fact.ticket_id],
+            types=[cursor_datetime, cursor_int],
+        )  # fmt: skip
+    return keyset_page(
+        rows, ordering=["-ticket_id"], cursor=cursor, limit=limit,
+        key=lambda fact: [fact.ticket_id], types=[cursor_int],
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FigureTicket:
+    """A ticket behind a figure: its facts, and what a person reads to recognise it."""
+
+    fact: TicketFact
+    reference: str
+    subject: str
+    customer: str
+    team: str
+    category: str
+
+
+def figure_ticket_rows(facts: Sequence[TicketFact]) -> list[FigureTicket]:
+    """The facts of a page (or a batch of an export) with each ticket's reference, subject and
+    customer, and the names of the team and category it is counted under: three queries."""
+    from comptoir.routing.models import Team
+    from comptoir.tickets.models import Category, Ticket
+
+    rows = Ticket.objects.filter(pk__in=[fact.ticket_id for fact in facts])
+    tickets = {pk: rest for pk, *rest in rows.values_list("pk", "reference", "subject", "customer__name")}
+    teams = dict(Team.objects.filter(pk__in={fact.team_id for fact in facts}).values_list("pk", "name"))
+    named = Category.objects.filter(pk__in={fact.category_id for fact in facts})
+    categories = {category.pk: str(category) for category in named}
+    out = []
+    for fact in facts:
+        reference, subject, customer = tickets.get(fact.ticket_id) or ("", "", "")
+        out.append(
+            FigureTicket(
+                fact=fact,
+                reference=reference or "",
+                subject=subject or "",
+                customer=customer or "",
+                team=teams.get(fact.team_id, ""),
+                category=categories.get(fact.category_id, ""),
+            )
+        )
+    return out
 
 
 def metrics_may_read(*, actor: object) -> bool:

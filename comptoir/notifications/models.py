@@ -17,6 +17,9 @@ class Notification(models.Model):
         APPROVAL = "approval", _("A reply waits for my approval")
         SLA_WARNING = "sla_warning", _("SLA warning on my ticket or my team's")
         SLA_BREACH = "sla_breach", _("SLA target missed on my ticket or my team's")
+        # Not about a ticket (``ticket`` empty, ``link`` set); always emailed too, by its sender.
+        CORRECTIVE_ACTION = "corrective_action", _("A quality threshold I own was crossed")
+        COACHING = "coaching", _("A customer I coordinate keeps asking about the same thing")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -26,9 +29,12 @@ class Notification(models.Model):
         db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    # Empty for a notice about something else than a ticket (``link`` says where to look).
     ticket = models.ForeignKey(
-        "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="+"
-    )
+        "tickets.Ticket", verbose_name=_("ticket"), on_delete=models.CASCADE, related_name="+",
+        null=True, blank=True,
+    )  # fmt: skip
+    link = models.CharField(_("link"), max_length=300, blank=True)
     # Who caused it, as shown (a customer's or an agent's name); empty: the system.
     actor_label = models.CharField(_("by"), max_length=200, blank=True)
     # A short detail (the SLA target, the escalation's reason), shown as it is.
@@ -51,6 +57,9 @@ class Notification(models.Model):
                 name="notification_unread_idx",
             ),
         ]
+
+    # Kinds their sender always emails itself: no "also by email" preference for them.
+    ALWAYS_EMAILED = frozenset({Kind.CORRECTIVE_ACTION, Kind.COACHING})
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.ticket_id}"

@@ -32,6 +32,7 @@ def notification_list(*, user: User, limit: int = LIST_LIMIT) -> list[Notificati
             "detail",
             "created_at",
             "read_at",
+            "link",
             "ticket__reference",
             "ticket__subject",
         )
@@ -159,6 +160,14 @@ def notification_reference(*, user: User, notification_id: int) -> str | None:
         .values_list("ticket__reference", flat=True)
         .first()
     )
+
+
+def notification_link(*, user: User, notification_id: int) -> str | None:
+    """Where one of this user's notifications about no ticket leads (a path on this site)."""
+    link = (
+        Notification.objects.filter(pk=notification_id, recipient=user).values_list("link", flat=True).first()
+    )
+    return link if link and link.startswith("/") and not link.startswith("//") else None
 
 
 def bell_state(*, user: User) -> tuple[int, str]:

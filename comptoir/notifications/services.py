@@ -62,6 +62,23 @@ def notification_create(
     return notification
 
 
+def notification_notice(
+    *, recipient: User, kind: str, key: str, detail: str, link: str
+) -> Notification | None:
+    """Tell ``recipient`` something that is not about one ticket (a corrective action), once per
+    ``key``: in the bell, opening ``link`` (a path on this site). No email: the caller sends its
+    own (these kinds are ``Notification.ALWAYS_EMAILED``). None when this key already told them.
+    """
+    try:
+        with transaction.atomic():
+            return Notification.objects.create(
+                recipient=recipient, kind=kind, ticket=None, key=key[:120], detail=detail[:200],
+                link=link[:300],
+            )  # fmt: skip
+    except IntegrityError:
+        return None
+
+
 def _wants_email(user: User, kind: str) -> bool:
     return bool(user.email) and NotificationSetting.objects.filter(user=user, kind=kind, email=True).exists()
 
@@ -70,6 +87,8 @@ def _email(notification: Notification) -> Delivery | None:
     """Queue the email through the outbox, in the recipient's language, unless the same event's
     staff alert already went to them (the tickets app emails SLA alerts and held replies itself)."""
     user, ticket = notification.recipient, notification.ticket
+    if ticket is None:  # a notice about no ticket: its sender emails it (``notification_notice``)
+        return None
     already = Delivery.objects.filter(
         kind=Delivery.Kind.STAFF_ALERT, recipient=user.email, ticket_id=ticket.pk,
         created_at__gte=timezone.now() - SAME_EVENT,
@@ -119,6 +138,8 @@ def notification_settings_set(*, user: User, email_kinds: Iterable[str]) -> None
     """The kinds the user also wants by email; every other kind: in the desk only."""
     wanted = set(email_kinds) & set(Notification.Kind.values)
     for kind in Notification.Kind.values:
+        if kind in Notification.ALWAYS_EMAILED:
+            continue
         NotificationSetting.objects.update_or_create(user=user, kind=kind, defaults={"email": kind in wanted})
 
 

@@ -21,6 +21,8 @@ class Delivery(models.Model):
         TRACKING_LINK = "tracking_link", _("Tracking link")
         STAFF_ALERT = "staff_alert", _("Alert to staff")
         SURVEY = "survey", _("Satisfaction survey")
+        INCIDENT = "incident", _("Incident update")
+        QUALITY_REPORT = "quality_report", _("Monthly quality report")
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=120, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)

@@ -27,6 +27,7 @@ from comptoir.common.exceptions import DomainError
 from comptoir.common.http import attachment_response
 from comptoir.common.net import ratelimit_key
 from comptoir.customers.services import CustomerData
+from comptoir.incidents.selectors import incidents_public_for_ticket
 from comptoir.intake.services import InboundMessage, receive
 from comptoir.knowledge.services import deflection_submitted, deflection_token_new
 from comptoir.tickets import selectors as tickets
@@ -165,6 +166,8 @@ def track(request: HttpRequest, token: str) -> HttpResponse:
         "token": token,
         "messages_list": tickets.ticket_messages(ticket=ticket, public_only=True),
         "form": form,
+        # Issue 13: the incidents this request is part of, as the status page shows them.
+        "incidents": incidents_public_for_ticket(ticket_id=ticket.pk, language=get_language() or "en"),
     }
     return render(request, "portal/track.html", context, status=status)
 

@@ -30,6 +30,7 @@ from django.utils.translation import gettext_lazy
 
 from comptoir.accounts.models import User
 from comptoir.common.exceptions import InvalidInput, NotFound, PermissionDenied
+from comptoir.common.queries import ROW_ONLY
 from comptoir.common.tasks import enqueue_with_change
 from comptoir.customers.models import Consent, Customer, Identity
 from comptoir.customers.selectors import consent_granted, customer_phone
@@ -42,8 +43,6 @@ from comptoir.tickets.services import event_record
 
 from .history import SURVEY, SURVEY_LOW
 from .models import Survey, VocEntry
-
-SELF = ("self",)  # lock the row alone: PostgreSQL refuses FOR UPDATE on an outer join
 
 logger = logging.getLogger("comptoir.surveys")
 
@@ -183,7 +182,7 @@ def survey_send(*, survey_id: int, now: datetime | None = None) -> Survey | None
     """Leave the survey in the outbox once; a survey already sent (or answered) is left alone."""
     now = now or timezone.now()
     survey = (
-        Survey.objects.select_for_update(of=SELF)
+        Survey.objects.select_for_update(of=ROW_ONLY)
         .select_related("ticket", "customer")
         .filter(pk=survey_id)
         .first()
@@ -315,7 +314,9 @@ def survey_answer(
     survey; a comment becomes (or updates) the survey's voice-of-customer entry."""
     now = now or timezone.now()
     found = survey_by_token(reference=reference, token=token)
-    survey = Survey.objects.select_for_update(of=SELF).select_related("ticket", "customer").get(pk=found.pk)
+    survey = (
+        Survey.objects.select_for_update(of=ROW_ONLY).select_related("ticket", "customer").get(pk=found.pk)
+    )
     if survey_state(survey, now=now) != "open":
         raise SurveyLocked(_("This survey can no longer be answered or changed."))
     sat = _checked(satisfaction, SATISFACTION, "satisfaction")

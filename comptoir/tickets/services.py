@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.common.queries import ROW_ONLY
 from comptoir.customers.models import Customer
 from comptoir.routing.models import Team
 
@@ -202,7 +203,7 @@ def ticket_customer_reply(
     body = _clean_text(body, field="body")
     checked = _validate_files(files)
     # The customer comes with the locked row: the history line names them (one statement, not two).
-    ticket = Ticket.objects.select_related("customer").select_for_update(of=("self",)).get(pk=ticket.pk)
+    ticket = Ticket.objects.select_related("customer").select_for_update(of=ROW_ONLY).get(pk=ticket.pk)
     message = Message.objects.create(
         ticket=ticket,
         kind=Message.Kind.CUSTOMER,

@@ -21,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
+from comptoir.common.queries import ROW_ONLY
 from comptoir.common.tasks import enqueue_with_change
 from comptoir.sla.clock import Deadline
 from comptoir.sla.models import SlaPolicy, Target
@@ -344,7 +345,7 @@ def sla_check(*, ticket_id: int, now: datetime | None = None) -> list[SlaAlert]:
     """
     now = now or timezone.now()
     ticket = (
-        Ticket.objects.select_for_update(of=("self",))
+        Ticket.objects.select_for_update(of=ROW_ONLY)
         .select_related("customer", "assignee", "sla_policy__calendar")
         .filter(pk=ticket_id)
         .first()

@@ -33,6 +33,7 @@ from django.db.models import Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from comptoir.common.queries import ROW_ONLY
 from comptoir.common.tasks import enqueue_with_change
 from comptoir.tickets.changes import CUSTOMER_MESSAGE, Change
 from comptoir.tickets.models import Message, Ticket, TicketEvent
@@ -42,8 +43,6 @@ from comptoir.tickets.services import event_record, ticket_change
 from .effort import voice_locked, voice_save
 from .models import MessageSentiment, TicketVoice
 from .selectors import alert_recipients
-
-SELF = ("self",)  # lock the row alone: PostgreSQL refuses FOR UPDATE on an outer join
 
 if TYPE_CHECKING:
     from comptoir.nlp.sentiment import Sentiment
@@ -166,7 +165,7 @@ def message_score(*, message_id: int) -> MessageSentiment | None:
     repeated = _repeats_earlier(message, result.cues)
     with transaction.atomic():
         ticket = (
-            Ticket.objects.select_for_update(of=SELF).select_related("assignee").get(pk=message.ticket_id)
+            Ticket.objects.select_for_update(of=ROW_ONLY).select_related("assignee").get(pk=message.ticket_id)
         )
         row, created = MessageSentiment.objects.get_or_create(
             message_id=message_id,

@@ -69,6 +69,8 @@ def test_csv_when_asked_for(history):
         ("category=nope", "category"),
         ("channel=fax", "channel"),
         ("from=yesterday", None),
+        ("to=0", None),
+        ("to=2026-02-30", "to"),
     ],
 )
 def test_bad_filters_are_422_with_the_field(history, query, field):

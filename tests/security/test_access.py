@@ -297,6 +297,7 @@ PUBLIC = {
     "/", "/chat/", "/desk/login/", "/admin/login/", "/api/v1/openapi.json", "/api/v1/docs",
     "/my/", "/my/signin/", "/my/signin/sent/", "/help/", "/api/v1/articles",
     "/help/suggest/",  # issue 11: the request form's article suggestions (public articles only)
+    "/status/",  # issue 13: the status page (incidents' public titles, areas and updates only)
 }  # fmt: skip
 LOGIN_PAGES = ("/desk/login/", "/admin/login/")
 CUSTOMER_SIGN_IN = "/my/"  # where My requests sends a visitor who is not signed in

@@ -36,6 +36,9 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     notification_read(user=request.user, notification_id=notification_id)
     if reference and "open" in request.POST:
         return redirect("desk:ticket", reference=reference)
+    link = notes.notification_link(user=request.user, notification_id=notification_id)
+    if link and "open" in request.POST:  # not about a ticket (a corrective action): its page
+        return redirect(link)
     return redirect("desk:notifications")
 
 
@@ -59,7 +62,11 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Notification settings saved."))
         return redirect("desk:notification_settings")
     email = notes.email_kinds(user=request.user)
-    rows = [(value, label, value in email) for value, label in Notification.Kind.choices]
+    rows = [
+        (value, label, value in email)
+        for value, label in Notification.Kind.choices
+        if value not in Notification.ALWAYS_EMAILED
+    ]
     return render(request, "desk/notification_settings.html", {"rows": rows})
 
 
