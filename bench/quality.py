@@ -139,7 +139,12 @@ def credentials() -> tuple[str, str, dict]:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     busiest = Ticket.objects.values("team_id").annotate(n=Count("id")).order_by("-n").first()
-    category = Ticket.objects.exclude(category=None).values_list("category__slug", flat=True).first()
+    from comptoir.tickets.models import Category
+
+    category = (
+        Ticket.objects.exclude(category=None).values_list("category__slug", flat=True).first()
+        or Category.objects.values_list("slug", flat=True).order_by("pk").first()
+    )
     customer = Ticket.objects.values("customer_id").annotate(n=Count("id")).order_by("-n").first()
     return token, session.session_key or "", {
         "team": busiest["team_id"], "category": category, "customer": customer["customer_id"],

@@ -54,6 +54,8 @@ class Fact:
         if not self.counted:
             return out
         created = Counter(
+            # Open now, kept on the day it was created: the backlog by age adds these up.
+            open_now=int(self.is_open),
             created=1, complaints=int(self.complaint), unhappy=int(self.unhappy),
             messages_scored=self.messages_scored, messages_negative=self.messages_negative,
         )  # fmt: skip

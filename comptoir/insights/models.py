@@ -93,7 +93,7 @@ class TicketFact(models.Model):
 # The counters of a day's cell: those counted on the day a ticket was created, and those counted
 # on the day it was (last) resolved.
 CREATED_COUNTERS: tuple[str, ...] = (
-    "created", "complaints", "unhappy", "messages_scored", "messages_negative",
+    "open_now", "created", "complaints", "unhappy", "messages_scored", "messages_negative",
     "first_responses", "first_response_sla_due", "first_response_sla_met",
 )  # fmt: skip
 RESOLVED_COUNTERS: tuple[str, ...] = (
@@ -109,6 +109,8 @@ class DailyFigures(models.Model):
     """Sums for one day, team, category and channel (0 / "" for none)."""
 
     day = models.DateField(_("day"))
+    # The first day of ``day``'s month: the dashboard groups by it without a date function.
+    month = models.DateField(_("month"))
     team_id = models.BigIntegerField(_("team"), default=0)
     category_id = models.BigIntegerField(_("category"), default=0)
     channel = models.CharField(_("channel"), max_length=10, blank=True)
@@ -129,6 +131,10 @@ class DailyFigures(models.Model):
 for _name in COUNTERS:
     DailyFigures.add_to_class(_name, models.BigIntegerField(default=0))
 del _name
+
+
+# The row of ``SweepCursor`` that says when the sweep last finished (the dashboard shows it).
+SWEPT = "_swept"
 
 
 class SweepCursor(models.Model):

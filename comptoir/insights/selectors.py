@@ -25,8 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from comptoir.common.paging import Page, cursor_datetime, cursor_int, keyset_page
@@ -38,8 +37,10 @@ from .models import (
     DURATION_EDGES,
     FIRST_RESPONSE_BUCKETS,
     RESOLUTION_BUCKETS,
+    SWEPT,
     DailyFigures,
     SlaOutcome,
+    SweepCursor,
     TicketFact,
 )
 
@@ -224,16 +225,34 @@ def _durations(
     return out
 
 
-def backlog_by_age(filters: Filters, *, now: datetime | None = None) -> dict[str, int]:
-    """Open tickets now by age band (team, category, channel and customer filters apply)."""
-    now = now or timezone.now()
-    bands = {}
+def _band(age: int) -> str:
     for key, low, high in BACKLOG_BANDS:
-        condition = Q(created_at__lte=now - timedelta(days=low))
+        if age >= low and (high is None or age < high):
+            return key
+    return BACKLOG_BANDS[-1][0]
+
+
+def backlog_by_age(filters: Filters, *, now: datetime | None = None) -> dict[str, int]:
+    """Open tickets now by age in days (today's are under a day old; team, category, channel and
+    customer filters apply): from the cells' ``open_now``, kept on the day each ticket was created."""
+    today = timezone.localdate(now or timezone.now())
+    bands = dict.fromkeys((key for key, _low, _high in BACKLOG_BANDS), 0)
+    if filters.customer_id is not None:
+        days = filters.facts().filter(is_open=True).values_list("created_day", flat=True)
+        for day in days:
+            bands[_band((today - day).days)] += 1
+        return bands
+    cells = Filters(start=date.min, end=today, team_id=filters.team_id, category_id=filters.category_id,
+                    channel=filters.channel).cells()  # fmt: skip
+    sums = {}
+    for key, low, high in BACKLOG_BANDS:
+        condition = Q(day__lte=today - timedelta(days=low))
         if high is not None:
-            condition &= Q(created_at__gt=now - timedelta(days=high))
-        bands[key] = Count("ticket_id", filter=condition)
-    return filters.facts().filter(is_open=True).aggregate(**bands)
+            condition &= Q(day__gt=today - timedelta(days=high))
+        sums[key] = Sum("open_now", filter=condition)
+    for key, value in cells.aggregate(**sums).items():
+        bands[key] = value or 0
+    return bands
 
 
 def _sums(filters: Filters) -> dict[date | None, Counter]:
@@ -244,19 +263,22 @@ def _sums(filters: Filters) -> dict[date | None, Counter]:
             Q(created_day__gte=filters.start, created_day__lte=filters.end)
             | Q(resolved_day__gte=filters.start, resolved_day__lte=filters.end)
         ), filters)  # fmt: skip
-    cells = filters.cells()
-    total = cells.aggregate(**{name: Sum(name) for name in COUNTERS})
-    sums: dict[date | None, Counter] = {None: Counter({name: value or 0 for name, value in total.items()})}
-    monthly = cells.annotate(month=TruncMonth("day")).values("month")
-    for row in monthly.annotate(**{f"s_{name}": Sum(name) for name in COUNTERS}).order_by("month"):
-        month = row["month"]
-        month = month.date() if isinstance(month, datetime) else month
-        sums[month] = Counter({name: row[f"s_{name}"] or 0 for name in COUNTERS})
+    # One read of the cells, grouped by their month column (no date function per row); the
+    # period is the sum of its months.
+    monthly = filters.cells().values("month").annotate(**{f"s_{name}": Sum(name) for name in COUNTERS})
+    sums: dict[date | None, Counter] = {None: Counter()}
+    for row in monthly.order_by("month"):
+        counts = Counter({name: row[f"s_{name}"] or 0 for name in COUNTERS})
+        sums[row["month"]] = counts
+        sums[None].update(counts)
+    for name in COUNTERS:  # every counter present, zero included
+        sums[None][name] += 0
     return sums
 
 
-def metrics(filters: Filters, *, now: datetime | None = None) -> dict:
-    """Every figure of the period, and the same per month (``months``, oldest first)."""
+def metrics(filters: Filters, *, now: datetime | None = None, with_counts: bool = False) -> dict:
+    """Every figure of the period, and the same per month (``months``, oldest first); with
+    ``with_counts``, also ``counts`` (see ``figure_counts``) from the same read of the cells."""
     sums = _sums(filters)
     whole = sums[None]
     exact = whole["first_responses"] + whole["resolved"] <= EXACT_LIMIT
@@ -270,6 +292,8 @@ def metrics(filters: Filters, *, now: datetime | None = None) -> dict:
         {"month": month.strftime("%Y-%m"), **_figures(counts, durations[month])}
         for month, counts in sorted((m, c) for m, c in sums.items() if m is not None)
     ]
+    if with_counts:
+        result["counts"] = _counts(sums)
     return result
 
 
@@ -286,16 +310,20 @@ def figure_counts(filters: Filters) -> dict[str | None, dict[str, int]]:
     """The counters behind ``metrics``' shares and averages (tickets and messages counted, no
     histogram), for the period (None) and each month ("YYYY-MM"): the dashboard's counting cells.
     A month without any ticket is absent, as in ``metrics``."""
+    return _counts(_sums(filters))
+
+
+def _counts(sums: dict[date | None, Counter]) -> dict[str | None, dict[str, int]]:
     names = [name for name in COUNTERS if name not in FIRST_RESPONSE_BUCKETS + RESOLUTION_BUCKETS]
     return {
         (month.strftime("%Y-%m") if month is not None else None): {name: counts[name] for name in names}
-        for month, counts in _sums(filters).items()
+        for month, counts in sums.items()
     }
 
 
 def figures_updated_at() -> datetime | None:
     """When the figures last changed: the newest ticket facts written by the sweep."""
-    return TicketFact.objects.aggregate(newest=Max("computed_at"))["newest"]
+    return SweepCursor.objects.filter(source=SWEPT).values_list("position", flat=True).first()
 
 
 # What each drill-down shows: the figure's tickets, from the facts.
@@ -330,12 +358,12 @@ def figure_tickets(filters: Filters, drill: str, *, band: str | None = None, now
         raise KeyError(drill)
     if kind == "backlog":
         rows = filters.facts().filter(is_open=True)
-        now = now or timezone.now()
+        today = timezone.localdate(now or timezone.now())
         for key, low, high in BACKLOG_BANDS:
             if key == band:
-                rows = rows.filter(created_at__lte=now - timedelta(days=low))
+                rows = rows.filter(created_day__lte=today - timedelta(days=low))
                 if high is not None:
-                    rows = rows.filter(created_at__gt=now - timedelta(days=high))
+                    rows = rows.filter(created_day__gt=today - timedelta(days=high))
         return rows.order_by("created_at", "ticket_id")
     rows = filters.created() if kind == "created" else filters.resolved()
     rows = rows.filter(

@@ -19,7 +19,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from comptoir.sla.models import Target
@@ -28,7 +28,7 @@ from comptoir.tickets.models import SlaAlert, Ticket, TicketEvent
 from comptoir.voice.models import MessageSentiment, TicketVoice
 
 from .facts import FACT_FIELDS, Fact, fact_of
-from .models import DailyFigures, SlaOutcome, SweepCursor, TicketFact
+from .models import SWEPT, DailyFigures, SlaOutcome, SweepCursor, TicketFact
 
 logger = logging.getLogger("comptoir.insights")
 
@@ -210,12 +210,13 @@ def _refresh_chunk(ids: list[int]) -> int:
                     setattr(row, name, getattr(new, name))
                 row.computed_at = timezone.now()
                 update.append(row)
-        if create:
-            TicketFact.objects.bulk_create(create)
-        if update:
-            TicketFact.objects.bulk_update(update, [*FACT_FIELDS, "computed_at"])
-        if removed:
-            TicketFact.objects.filter(ticket_id__in=removed).delete()
+        # Changed rows are written again rather than updated: ``bulk_update`` compiles a CASE per
+        # column and row, seconds for a few hundred tickets (bench/results/quality.md).
+        gone = removed + [row.ticket_id for row in update]
+        if gone:
+            TicketFact.objects.filter(ticket_id__in=gone).delete()
+        if create or update:
+            TicketFact.objects.bulk_create(create + update)
         _apply(delta)
         return len(create) + len(update) + len(removed)
 
@@ -228,7 +229,12 @@ def _apply(delta: dict[tuple[date, int, int, str], Counter]) -> None:
         cell = DailyFigures.objects.filter(day=day, team_id=team_id, category_id=category_id, channel=channel)
         if not cell.update(**{name: F(name) + value for name, value in counts.items()}):
             DailyFigures.objects.create(
-                day=day, team_id=team_id, category_id=category_id, channel=channel, **counts
+                day=day,
+                month=day.replace(day=1),
+                team_id=team_id,
+                category_id=category_id,
+                channel=channel,
+                **counts,
             )
 
 
@@ -273,6 +279,7 @@ def metrics_sweep(*, limit: int = 5000) -> int:
             # A whole batch sharing one instant: step past it rather than read it forever.
             position += timedelta(microseconds=1)
         SweepCursor.objects.update_or_create(source=name, defaults={"position": position, "behind": behind})
+    SweepCursor.objects.update_or_create(source=SWEPT, defaults={"position": timezone.now()})
     return total
 
 
@@ -299,8 +306,7 @@ def metrics_rebuild(*, batch: int = 2000) -> int:
         count += len(ids)
         last = ids[-1]
     # Changes made while rebuilding are picked up by the next sweep.
-    for name, model, column, _ticket_column in SOURCES:
-        newest = model._default_manager.aggregate(newest=Max(column))["newest"]
-        position = min(started, newest or started)
-        SweepCursor.objects.update_or_create(source=name, defaults={"position": position})
+    for name, _model, _column, _ticket_column in SOURCES:
+        SweepCursor.objects.update_or_create(source=name, defaults={"position": started})
+    SweepCursor.objects.update_or_create(source=SWEPT, defaults={"position": timezone.now()})
     return count

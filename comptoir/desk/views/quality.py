@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from comptoir.common.exceptions import DomainError
 from comptoir.insights.selectors import (
-    figure_counts,
     figure_ticket_rows,
     figure_tickets,
     figure_tickets_page,
@@ -59,8 +58,8 @@ def quality(request: HttpRequest) -> HttpResponse:
     context: dict = {"form": form}
     if form.is_valid():
         filters = form.filters()
-        result = metrics(filters)
-        tables = dashboard_tables(filters, result, figure_counts(filters), Links(form.query()))
+        result = metrics(filters, with_counts=True)
+        tables = dashboard_tables(filters, result, result.pop("counts"), Links(form.query()))
         export = request.GET.get("export")
         if export:
             table = next((t for t in tables if t.key == export), None)
