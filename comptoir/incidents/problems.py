@@ -341,9 +341,11 @@ def _article_body(problem: Problem, language: str) -> str:
     workaround = problem.workaround_fr if language == "fr" else problem.workaround_en
     with translation.override(language):
         parts = []
+        # Headings extracted outside f-strings: makemessages does not read inside them.
+        cause, way_around = _("Cause"), _("Workaround")
         if problem.root_cause:
-            parts.append(f"## {_('Cause')}\n\n{problem.root_cause}")
-        parts.append(f"## {_('Workaround')}\n\n{workaround}")
+            parts.append(f"## {cause}\n\n{problem.root_cause}")
+        parts.append(f"## {way_around}\n\n{workaround}")
         parts.append(_("We know about this problem and are working on a permanent fix."))
     return "\n\n".join(parts)
 
