@@ -195,6 +195,9 @@ def test_desk_pages_render_and_decide(desk_client, agent, make_ticket):
     assert "problems-link" in desk_client.get("/desk/incidents/").content.decode()
     assert problem.title in desk_client.get("/desk/problems/").content.decode()
     assert ticket.reference in desk_client.get(f"/desk/problems/{problem.pk}/").content.decode()
+    # The ticket's page names its problem, with a link to it.
+    page = desk_client.get(f"/desk/tickets/{ticket.reference}/").content.decode()
+    assert f'href="/desk/problems/{problem.pk}/"' in page and "ticket-problem" in page
     page = desk_client.get("/desk/problems/proposals/").content.decode()
     assert "compteur" in page and "proposal-accept" in page
     response = desk_client.post(

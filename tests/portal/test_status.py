@@ -76,3 +76,8 @@ def test_tracking_page_shows_the_incident_of_the_request(outage, agent, make_tic
 
 def test_status_page_is_get_only(client, db):
     assert client.post("/status/").status_code == 405
+
+
+def test_every_portal_page_links_to_the_status_page(db):
+    page = Client(headers={"Accept-Language": "fr"}).get("/").content.decode()
+    assert 'href="/status/"' in page and "État des services" in page

@@ -1,4 +1,4 @@
-"""The incidents a desk ticket is linked to, and "Declare incident" from it (issue 13)."""
+"""The incidents and problems a desk ticket is linked to, and "Declare incident" from it (issue 13)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from comptoir.incidents.problems import problems_for_ticket
 from comptoir.incidents.selectors import incidents_for_ticket
 from comptoir.tickets.models import Ticket
 
@@ -14,5 +15,8 @@ register = template.Library()
 
 @register.inclusion_tag("desk/_incident_card.html")
 def ticket_incident_card(ticket: Ticket) -> dict[str, Any]:
-    """``{% ticket_incident_card ticket %}``: one query."""
-    return {"ticket": ticket, "incidents": incidents_for_ticket(ticket_id=ticket.pk)}
+    """``{% ticket_incident_card ticket %}``: two queries."""
+    return {
+        "ticket": ticket, "incidents": incidents_for_ticket(ticket_id=ticket.pk),
+        "problems": problems_for_ticket(ticket_id=ticket.pk),
+    }  # fmt: skip
