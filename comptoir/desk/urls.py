@@ -88,6 +88,7 @@ urlpatterns = [
         name="customer_unmerge",
     ),
     path("customers/<int:customer_id>/consent/", customers.customer_consent_view, name="customer_consent"),
+    path("customers/<int:customer_id>/coverage/", incidents.customer_coverage, name="customer_coverage"),
     path("calls/new/", channels.call_new, name="call_new"),
     path("inbound/", inbound.inbound_failures, name="inbound"),
     path("search/", search.search_view, name="search"),

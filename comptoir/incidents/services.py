@@ -402,3 +402,42 @@ def incident_resolve(
         actor=actor, incident_id=incident_id, body_fr=body_fr, body_en=body_en, resolve=True,
         resolve_tickets=resolve_tickets, idempotency_key=idempotency_key,
     )  # fmt: skip
+
+
+@transaction.atomic
+def customer_coverage_set(*, actor: User, customer_id: int, area: str, service_slugs: Iterable[str]) -> None:
+    """Where a customer is served and which services they follow: who an incident's broadcast
+    reaches before they write (``broadcast.affected_customers``). Each change is in the
+    customer's history."""
+    from comptoir.customers.models import Customer
+    from comptoir.customers.services import customer_event
+
+    from .models import ServiceSubscription
+
+    _check_actor(actor)
+    customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
+    if customer is None:
+        raise NotFound(_("No such customer."))
+    area = _text(area, field="area", limit=Customer._meta.get_field("area").max_length or 100)
+    wanted = set(service_slugs)
+    services = {s.slug: s for s in Service.objects.filter(slug__in=wanted)}
+    if wanted - services.keys():
+        raise InvalidInput(_("No such service."), field="services")
+    label = str(actor)
+    if area != customer.area:
+        customer_event(
+            customer=customer,
+            kind="area",
+            detail=f"{customer.area or '-'} → {area or '-'}",
+            actor_label=label,
+        )
+        Customer.objects.filter(pk=customer.pk).update(area=area)
+    current = set(
+        ServiceSubscription.objects.filter(customer=customer).values_list("service__slug", flat=True)
+    )
+    for slug in sorted(wanted - current):
+        ServiceSubscription.objects.create(customer=customer, service=services[slug])
+        customer_event(customer=customer, kind="subscribed", detail=slug, actor_label=label)
+    for slug in sorted(current - wanted):
+        ServiceSubscription.objects.filter(customer=customer, service__slug=slug).delete()
+        customer_event(customer=customer, kind="unsubscribed", detail=slug, actor_label=label)

@@ -20,3 +20,19 @@ def ticket_incident_card(ticket: Ticket) -> dict[str, Any]:
         "ticket": ticket, "incidents": incidents_for_ticket(ticket_id=ticket.pk),
         "problems": problems_for_ticket(ticket_id=ticket.pk),
     }  # fmt: skip
+
+
+@register.inclusion_tag("desk/_customer_coverage.html", takes_context=True)
+def customer_coverage_card(context: dict[str, Any], customer: Any) -> dict[str, Any]:
+    """``{% customer_coverage_card customer %}``: the customer's area and followed services, for
+    the proactive broadcasts of incidents."""
+    from comptoir.incidents.models import ServiceSubscription
+    from comptoir.incidents.selectors import service_list
+
+    followed = set(
+        ServiceSubscription.objects.filter(customer_id=customer.pk).values_list("service_id", flat=True)
+    )
+    return {
+        "customer": customer, "request": context["request"],
+        "services": [(s, s.pk in followed) for s in service_list()],
+    }  # fmt: skip

@@ -24,6 +24,7 @@ from comptoir.incidents.selectors import (
     service_list,
 )
 from comptoir.incidents.services import (
+    customer_coverage_set,
     incident_declare,
     incident_link_tickets,
     incident_publish_update,
@@ -243,3 +244,21 @@ def incident_publish(request: HttpRequest, incident_id: int) -> HttpResponse:
                 messages.error(request, _("%(ref)s was not resolved: %(why)s") % {"ref": ref, "why": why})
             return redirect("desk:incident", incident_id=incident.pk)
     return render(request, "desk/incident.html", _detail(request, incident, update_form=form), status=400)
+
+
+@agent_required
+@require_POST
+def customer_coverage(request: HttpRequest, customer_id: int) -> HttpResponse:
+    """The customer page's "Area and services" form: who an incident's broadcast reaches."""
+    try:
+        customer_coverage_set(
+            actor=request.user, customer_id=customer_id, area=request.POST.get("area", ""),
+            service_slugs=request.POST.getlist("services"),
+        )  # fmt: skip
+    except DomainError as exc:
+        if exc.status_code == 404:
+            raise Http404(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Area and services saved."))
+    return redirect("desk:customer", customer_id=customer_id)
