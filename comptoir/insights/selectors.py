@@ -391,6 +391,37 @@ def figure_tickets(filters: Filters, drill: str, *, band: str | None = None, now
     return rows.order_by("-ticket_id")
 
 
+# Drills whose ticket count is a counter of the cells (the difference of two for "missed").
+DRILL_COUNTERS: dict[str, tuple[str, str | None]] = {
+    "created": ("created", None), "complaints": ("complaints", None), "unhappy": ("unhappy", None),
+    "first_response": ("first_responses", None),
+    "first_response_sla_met": ("first_response_sla_met", None),
+    "first_response_sla_due": ("first_response_sla_due", None),
+    "first_response_sla_missed": ("first_response_sla_due", "first_response_sla_met"),
+    "resolved": ("resolved", None), "resolved_level1": ("resolved_level1", None),
+    "escalated": ("escalated", None), "resolution_sla_met": ("resolution_sla_met", None),
+    "resolution_sla_due": ("resolution_sla_due", None),
+    "resolution_sla_missed": ("resolution_sla_due", "resolution_sla_met"),
+    "csat": ("csat_count", None), "ces": ("ces_count", None), "high_effort": ("high_effort", None),
+}  # fmt: skip
+
+
+def figure_ticket_count(filters: Filters, drill: str, *, band: str | None = None, now: datetime | None = None
+                        ) -> int:  # fmt: skip
+    """How many tickets ``figure_tickets`` lists, from the daily cells where a counter holds it
+    (counting two years of facts took a second at 1M tickets), else by counting them."""
+    if filters.customer_id is None:
+        if DRILLS.get(drill) == "backlog":
+            bands = backlog_by_age(filters, now=now)
+            return bands[band] if band in bands else sum(bands.values())
+        if drill in DRILL_COUNTERS:
+            plus, minus = DRILL_COUNTERS[drill]
+            names = {"plus": Sum(plus), **({"minus": Sum(minus)} if minus else {})}
+            found = filters.cells().aggregate(**names)
+            return (found["plus"] or 0) - (found.get("minus") or 0)
+    return figure_tickets(filters, drill, band=band, now=now).count()
+
+
 def figure_tickets_page(
     filters: Filters,
     drill: str,

@@ -140,3 +140,21 @@ def test_large_periods_read_percentiles_from_the_histograms(history, monkeypatch
     # half of 5 is reached in the [20, 30) bucket, at 2.5 - 2 = half of its one ticket -> 25.
     assert figures["first_response_minutes"]["median"] == 25.0
     assert EXACT_LIMIT > 3
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        SPRING,
+        Filters(start=date(2026, 3, 3), end=date(2026, 3, 31)),
+        Filters(start=SPRING.start, end=SPRING.end, channel="email"),
+    ],
+)
+def test_every_drill_counts_from_the_cells_what_it_lists(history, filters):
+    from comptoir.insights.selectors import BACKLOG_BANDS, DRILLS, figure_ticket_count
+
+    for drill in DRILLS:
+        bands = [key for key, _low, _high in BACKLOG_BANDS] if drill == "backlog" else [None]
+        for band in bands:
+            listed = figure_tickets(filters, drill, band=band, now=history.now).count()
+            assert figure_ticket_count(filters, drill, band=band, now=history.now) == listed, (drill, band)

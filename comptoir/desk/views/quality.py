@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.common.exceptions import DomainError
 from comptoir.insights.selectors import (
+    figure_ticket_count,
     figure_ticket_rows,
     figure_tickets,
     figure_tickets_page,
@@ -104,7 +105,7 @@ def quality_tickets(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form, "title": drill_titles()[drill], "drill": drill, "page": page, "filters": filters,
         "rows": ticket_lines(figure_ticket_rows(page.items)),
-        "total": figure_tickets(filters, drill, band=band).count(),
+        "total": figure_ticket_count(filters, drill, band=band),
         "qs": urlencode(query), "dashboard_qs": urlencode(form.query()),
     }  # fmt: skip
     return render(request, "desk/quality/tickets.html", context)
