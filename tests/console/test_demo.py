@@ -49,8 +49,21 @@ def test_demo_agents_work_in_their_language_and_start_with_a_quiet_bell() -> Non
         if level == 1:
             assert settled.exists()  # the history is still there to browse
             assert bells[email] >= 1  # what they hold now is still news
+    # Issues 12-13: an open outage on the status page, broadcast to the customers of its area or
+    # service; customers with an area and services; a quality threshold for the supervisor.
+    from comptoir.incidents.broadcast import affected_customers
+    from comptoir.incidents.models import Incident
+    from comptoir.insights.models import QualityThreshold
+
+    incident = Incident.objects.get()
+    assert incident.area == "H2T" and incident.updates.count() == 1
+    assert affected_customers(incident=incident).count() >= 10
+    status = Client().get("/status/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Panne de courant" in status and "Une équipe est sur place" in status
+    assert QualityThreshold.objects.filter(owner__email="alex@demo.comptoir.test").exists()
     unread = Notification.objects.filter(read_at__isnull=True).count()
     call_command("demo", stdout=io.StringIO())  # idempotent: nothing added, nothing re-read
     assert Ticket.objects.count() == 120 + len(ANGRY)  # the unhappy customers' tickets too
     assert Notification.objects.filter(read_at__isnull=True).count() == unread
     assert {email: _bell(email) for email, *_ in AGENTS} == bells
+    assert Incident.objects.count() == 1

@@ -37,6 +37,25 @@ AGENTS = [
     ("lea@demo.comptoir.test", "Léa Morin", "Billing", 1, "fr"),
     (SENIOR, "Alex Nguyen", "Specialists", 2, "en"),
 ]
+# Issue 13: services customers follow for incident broadcasts (slug, French, English, keywords,
+# category), and the districts demo customers live in.
+SERVICES = [
+    (
+        "electricity",
+        "Électricité",
+        "Electricity",
+        "courant, panne, coupure\npower, outage, blackout",
+        "outage",
+    ),
+    (
+        "online-account",
+        "Espace client en ligne",
+        "Online account",
+        "connexion, mot de passe\nlogin, password",
+        "account_access",
+    ),
+]
+AREAS = ["H2T", "H2J", "H3A", "H4B"]
 # The demo's categories (the starter triage model's labels) and the team that receives each.
 CATEGORIES = [
     ("billing", "Billing", "Facturation", "Billing"),
@@ -170,8 +189,54 @@ class Command(BaseCommand):
         # read, so the bell starts with what is still theirs to do (held tickets, escalations).
         notifications_read_settled(users=[*agents, admin])
         invalidate("api-tokens")  # users cached with their API tokens (no save signal on update)
+        self._proactive(admin=admin, supervisor=next(a for a in agents if a.email == SUPERVISOR),
+                        categories=categories, rng=rng)  # fmt: skip
         # Suggestions (issue 11): resolved tickets and articles embedded in batches, and every
         # ticket's suggestions ready when the desk opens (the worker's own tasks then find them done).
         vectors_reindex()
         suggestions_compute_missing()
         self.stdout.write(self.style.SUCCESS(f"Loaded {count} demo tickets."))
+
+    def _proactive(self, *, admin: User, supervisor: User, categories: dict, rng: random.Random) -> None:
+        """Issues 12 and 13: the services customers follow and the areas they live in (who an
+        incident's broadcast reaches before they write), one open outage with its first update
+        (the status page, the broadcast in the outbox), and a quality threshold for the supervisor."""
+        from datetime import timedelta
+        from decimal import Decimal
+
+        from django.utils import timezone
+
+        from comptoir.customers.models import Customer
+        from comptoir.incidents.models import Service
+        from comptoir.incidents.services import (
+            customer_coverage_set,
+            incident_declare,
+            incident_publish_update,
+        )
+        from comptoir.insights.thresholds import ThresholdData, threshold_create
+
+        for slug, name_fr, name_en, keywords, category in SERVICES:
+            Service.objects.get_or_create(slug=slug, defaults={
+                "name_fr": name_fr, "name_en": name_en, "keywords": keywords,
+                "category": categories.get(category),
+            })  # fmt: skip
+        for i, customer_id in enumerate(Customer.objects.order_by("pk").values_list("pk", flat=True)[:60]):
+            followed = ["electricity"] if i % 3 == 0 else []
+            customer_coverage_set(actor=admin, customer_id=customer_id, area=rng.choice(AREAS),
+                                  service_slugs=followed)  # fmt: skip
+        incident = incident_declare(
+            actor=supervisor, title="Panne de courant — Plateau (H2T)", service_slug="electricity",
+            area="H2T", impact="major",
+            workaround_fr="Les bornes de recharge du parc Laurier restent alimentées.",
+            workaround_en="The charging points in Laurier park still have power.",
+            next_update_at=timezone.now() + timedelta(hours=2),
+        )  # fmt: skip
+        incident_publish_update(
+            actor=supervisor, incident_id=incident.pk,
+            body_fr="Une équipe est sur place ; retour du courant prévu d’ici deux heures.",
+            body_en="A crew is on site; power should be back within two hours.",
+        )  # fmt: skip
+        threshold_create(actor=admin, data=ThresholdData(
+            figure="level1_resolution_share", comparison="below", value=Decimal(85), window="month",
+            owner=supervisor,
+        ))  # fmt: skip
