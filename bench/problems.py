@@ -137,6 +137,10 @@ def main() -> None:
         f"{default['causes_found_bilingual']} of {result['dataset']['causes']} causes come out as one cluster of "
         "5+ tickets mixing French and English (≥ 80 % one cause); a cause split in two clusters counts once.",
         "",
+        "Tickets of two different known categories are never clustered together (`Settings.separate_categories`,"
+        " since the demo walk: the demo's templated tickets of four categories had merged into one group of 142);"
+        " each category is clustered on its own, which also makes 100,000 tickets faster.",
+        "",
         "| threshold | category bonus | ARI | NMI | clusters | causes found (bilingual, 5+) |",
         "| --- | --- | --- | --- | --- | --- |",
         *[
