@@ -225,8 +225,8 @@ class Command(BaseCommand):
             customer_coverage_set(actor=admin, customer_id=customer_id, area=rng.choice(AREAS),
                                   service_slugs=followed)  # fmt: skip
         incident = incident_declare(
-            actor=supervisor, title="Panne de courant — Plateau (H2T)", service_slug="electricity",
-            area="H2T", impact="major",
+            actor=supervisor, title="Panne de courant / Power outage — Plateau (H2T)",
+            service_slug="electricity", area="H2T", impact="major",
             workaround_fr="Les bornes de recharge du parc Laurier restent alimentées.",
             workaround_en="The charging points in Laurier park still have power.",
             next_update_at=timezone.now() + timedelta(hours=2),
