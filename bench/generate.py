@@ -202,7 +202,7 @@ def generate(
         "message": Message._meta.db_table,
     }
     cols = {
-        "customer": ["id", "created_at", "updated_at", "name", "language", "tier"],
+        "customer": ["id", "created_at", "updated_at", "name", "language", "tier", "area"],
         "identity": ["id", "customer_id", "kind", "value", "created_at"],
         "ticket": [
             "id", "created_at", "updated_at", "reference", "subject", "status", "is_open",
@@ -314,7 +314,7 @@ def generate(
         customer_rows, identity_rows = [], []
         for cid, lang, name, email, first_created in customers:
             when = writer.dt((first_created or now) - timedelta(minutes=1))
-            customer_rows.append((cid, when, when, name, lang, "standard"))
+            customer_rows.append((cid, when, when, name, lang, "standard", ""))
             identity_rows.append((next_ids["identity"], cid, "email", email, when))
             next_ids["identity"] += 1
         with transaction.atomic(), connection.cursor() as cursor:

@@ -256,3 +256,13 @@ def incidents_public_for_ticket(*, ticket_id: int, language: str) -> list[Public
     """The incidents a customer's request is part of, for its tracking page."""
     lang = "fr" if language.startswith("fr") else "en"
     return [_public(i, lang) for i in _public_qs().filter(links__ticket_id=ticket_id).order_by("-id")]
+
+
+def customer_services(*, customer_id: int) -> list[tuple[Service, bool]]:
+    """Every service, and whether this customer follows it (the desk's customer page)."""
+    from .models import ServiceSubscription
+
+    followed = set(
+        ServiceSubscription.objects.filter(customer_id=customer_id).values_list("service_id", flat=True)
+    )
+    return [(service, service.pk in followed) for service in service_list()]

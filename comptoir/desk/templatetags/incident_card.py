@@ -26,13 +26,9 @@ def ticket_incident_card(ticket: Ticket) -> dict[str, Any]:
 def customer_coverage_card(context: dict[str, Any], customer: Any) -> dict[str, Any]:
     """``{% customer_coverage_card customer %}``: the customer's area and followed services, for
     the proactive broadcasts of incidents."""
-    from comptoir.incidents.models import ServiceSubscription
-    from comptoir.incidents.selectors import service_list
+    from comptoir.incidents.selectors import customer_services
 
-    followed = set(
-        ServiceSubscription.objects.filter(customer_id=customer.pk).values_list("service_id", flat=True)
-    )
     return {
         "customer": customer, "request": context["request"],
-        "services": [(s, s.pk in followed) for s in service_list()],
+        "services": customer_services(customer_id=customer.pk),
     }  # fmt: skip
