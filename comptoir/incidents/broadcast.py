@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from comptoir.common.queries import ROW_ONLY
 from comptoir.common.tasks import enqueue_with_change
 from comptoir.customers.models import Consent, Customer, Identity
 from comptoir.outbox.models import Delivery
@@ -165,7 +166,7 @@ def broadcast_batch(*, update_id: int, limit: int = BATCH) -> int:
     """Queue the next batch of deliveries; returns how many customers it reached (0: finished)."""
     with transaction.atomic():
         update = (
-            IncidentUpdate.objects.select_for_update(of=("self",))
+            IncidentUpdate.objects.select_for_update(of=ROW_ONLY)
             .select_related("incident")
             .filter(pk=update_id)
             .first()

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.common.exceptions import InvalidInput, NotFound, PermissionDenied
+from comptoir.common.queries import ROW_ONLY
 from comptoir.knowledge.models import Article
 from comptoir.knowledge.selectors import article_may_write
 from comptoir.knowledge.services import ArticleData, article_create, article_update
@@ -85,7 +86,7 @@ def _category(slug: str | None) -> Category | None:
 
 
 def _locked(problem_id: int) -> Problem:
-    problem = Problem.objects.select_for_update(of=("self",)).filter(pk=problem_id).first()
+    problem = Problem.objects.select_for_update(of=ROW_ONLY).filter(pk=problem_id).first()
     if problem is None:
         raise NotFound(_("No such problem."))
     return problem
@@ -402,7 +403,7 @@ def problem_publish(*, actor: User, problem_id: int) -> list[Article]:
 
 
 def _pending(proposal_id: int) -> ProblemProposal:
-    proposal = ProblemProposal.objects.select_for_update(of=("self",)).filter(pk=proposal_id).first()
+    proposal = ProblemProposal.objects.select_for_update(of=ROW_ONLY).filter(pk=proposal_id).first()
     if proposal is None:
         raise NotFound(_("No such proposal."))
     if proposal.status != ProblemProposal.Status.PENDING:

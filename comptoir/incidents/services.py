@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.common.exceptions import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from comptoir.common.queries import ROW_ONLY
 from comptoir.macros.services import reply_send
 from comptoir.tickets.changes import ticket_changed
 from comptoir.tickets.models import Ticket
@@ -75,7 +76,7 @@ def _choice(value: str, choices: type[Incident.Status] | type[Incident.Impact], 
 
 
 def _locked(incident_id: int) -> Incident:
-    incident = Incident.objects.select_for_update(of=("self",)).filter(pk=incident_id).first()
+    incident = Incident.objects.select_for_update(of=ROW_ONLY).filter(pk=incident_id).first()
     if incident is None:
         raise NotFound(_("No such incident."))
     return incident
@@ -298,7 +299,7 @@ def incident_publish_update(
         outcome.resolved, outcome.refused = _resolve_linked(actor=actor, update=update)
         with transaction.atomic():
             update = (
-                IncidentUpdate.objects.select_for_update(of=("self",))
+                IncidentUpdate.objects.select_for_update(of=ROW_ONLY)
                 .select_related("incident")
                 .get(pk=update.pk)
             )

@@ -26,6 +26,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from comptoir.common.exceptions import NotFound
+from comptoir.common.queries import ROW_ONLY
 from comptoir.customers.models import Customer
 from comptoir.outbox.models import Delivery
 from comptoir.outbox.services import delivery_enqueue
@@ -185,7 +186,7 @@ def quality_report_send(*, subscription_id: int, month: date, now: datetime | No
     """Queue one customer's report of ``month``, once (the subscription row is the lock, the
     outbox key the guarantee); None when already sent, stopped, or the customer has no email."""
     subscription = (
-        QualityReportSubscription.objects.select_for_update()
+        QualityReportSubscription.objects.select_for_update(of=ROW_ONLY)
         .select_related("customer")
         .filter(pk=subscription_id, active=True)
         .first()

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 
 from comptoir.accounts.models import User
 from comptoir.common.exceptions import Conflict, InvalidInput, NotFound, PermissionDenied
+from comptoir.common.queries import ROW_ONLY
 from comptoir.notifications.models import Notification
 from comptoir.notifications.services import notification_notice
 from comptoir.outbox.models import Delivery
@@ -366,7 +367,7 @@ def threshold_evaluate(
 
 def _threshold_locked(threshold_id: int) -> QualityThreshold | None:
     return (
-        QualityThreshold.objects.select_for_update()
+        QualityThreshold.objects.select_for_update(of=ROW_ONLY)
         .select_related("owner", "team", "category")
         .filter(pk=threshold_id, active=True)
         .first()
