@@ -9,7 +9,6 @@ the tickets app's event writer, as incidents do.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -38,7 +37,7 @@ from .models import (
     ProblemTicket,
     ProposalTicket,
 )
-from .services import UNSET, incident_may_manage
+from .services import UNSET, LinkOutcome, incident_may_manage
 
 TITLE_MAX = 200
 TEXT_MAX = 10_000
@@ -260,13 +259,6 @@ def problem_update(
     if changed:
         problem.save(update_fields=[*dict.fromkeys(changed), "updated_at"])
     return problem
-
-
-@dataclass
-class LinkOutcome:
-    linked: list[str] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)
-    not_found: list[str] = field(default_factory=list)
 
 
 def _link_ticket(*, problem: Problem, ticket: Ticket, actor: User | None, how: str) -> bool:
